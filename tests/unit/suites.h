@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* One Check suite per module; unit_tests.c runs them all. */
+#ifndef L2TPKD_TEST_SUITES_H
+#define L2TPKD_TEST_SUITES_H
+
+#include <check.h>
+
+Suite *suite_auth(void);
+Suite *suite_avp(void);
+Suite *suite_cursor(void);
+Suite *suite_decode(void);
+Suite *suite_encode(void);
+Suite *suite_header(void);
+Suite *suite_hide(void);
+Suite *suite_msg_rules(void);
+Suite *suite_tshark_oracle(void);
+Suite *suite_vectors(void);
+Suite *suite_wire(void);
+Suite *suite_xl2tpd_capture(void);
+
+#endif

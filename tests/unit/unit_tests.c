@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Runs every unit suite and prints Check's summary ("NN%: Checks: N, Failures: N, Errors: N").
+ * CK_RUN_SUITE=name runs one suite, as with any Check runner.
+ */
+#include <stdlib.h>
+
+#include "suites.h"
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite_wire());
+	int failed;
+
+	srunner_add_suite(sr, suite_cursor());
+	srunner_add_suite(sr, suite_header());
+	srunner_add_suite(sr, suite_avp());
+	srunner_add_suite(sr, suite_msg_rules());
+	srunner_add_suite(sr, suite_hide());
+	srunner_add_suite(sr, suite_auth());
+	srunner_add_suite(sr, suite_decode());
+	srunner_add_suite(sr, suite_encode());
+	srunner_add_suite(sr, suite_vectors());
+	srunner_add_suite(sr, suite_xl2tpd_capture());
+	srunner_add_suite(sr, suite_tshark_oracle());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
