@@ -7,8 +7,9 @@
 
 #include <string.h>
 
-#define FIELD(m, d, type) ((type *)((char *)(m) + (d)->field))
-#define CFIELD(m, d, type) ((const type *)((const char *)(m) + (d)->field))
+/* The field an AVP row names; offsetof() guarantees its alignment, hence the void * step. */
+#define FIELD(m, d, type)  ((type *)(void *)((char *)(m) + (d)->field))
+#define CFIELD(m, d, type) ((const type *)(const void *)((const char *)(m) + (d)->field))
 
 /* Generic shapes: the value is exactly one field of the message. */
 
@@ -103,7 +104,8 @@ static enum avp_fault get_message_type(const struct avp_desc *d, struct rcursor 
 	return AVP_OK;
 }
 
-static void put_message_type(const struct avp_desc *d, const struct l2tp_msg *m, unsigned int nth, struct wcursor *w)
+static void put_message_type(const struct avp_desc *d, const struct l2tp_msg *m, unsigned int nth,
+			     struct wcursor *w)
 {
 	(void)nth;
 	(void)d;
@@ -126,7 +128,8 @@ static enum avp_fault get_result_code(const struct avp_desc *d, struct rcursor *
 	return AVP_OK;
 }
 
-static void put_result_code(const struct avp_desc *d, const struct l2tp_msg *m, unsigned int nth, struct wcursor *w)
+static void put_result_code(const struct avp_desc *d, const struct l2tp_msg *m, unsigned int nth,
+			    struct wcursor *w)
 {
 	(void)nth;
 	(void)d;
@@ -138,8 +141,7 @@ static void put_result_code(const struct avp_desc *d, const struct l2tp_msg *m, 
 	}
 }
 
-static enum avp_fault get_protocol_version(const struct avp_desc *d, struct rcursor *v,
-					   struct l2tp_msg *m)
+static enum avp_fault get_protocol_version(const struct avp_desc *d, struct rcursor *v, struct l2tp_msg *m)
 {
 	(void)d;
 	m->protocol_version.version = rcursor_u8(v);
@@ -147,7 +149,8 @@ static enum avp_fault get_protocol_version(const struct avp_desc *d, struct rcur
 	return AVP_OK;
 }
 
-static void put_protocol_version(const struct avp_desc *d, const struct l2tp_msg *m, unsigned int nth, struct wcursor *w)
+static void put_protocol_version(const struct avp_desc *d, const struct l2tp_msg *m, unsigned int nth,
+				 struct wcursor *w)
 {
 	(void)nth;
 	(void)d;
@@ -175,8 +178,7 @@ static void put_q931(const struct avp_desc *d, const struct l2tp_msg *m, unsigne
 	wcursor_bytes(w, m->q931_cause_code.advisory.ptr, m->q931_cause_code.advisory.len);
 }
 
-static enum avp_fault get_proxy_authen_type(const struct avp_desc *d, struct rcursor *v,
-					    struct l2tp_msg *m)
+static enum avp_fault get_proxy_authen_type(const struct avp_desc *d, struct rcursor *v, struct l2tp_msg *m)
 {
 	uint16_t t = rcursor_u16(v);
 
@@ -196,7 +198,8 @@ static enum avp_fault get_proxy_authen_id(const struct avp_desc *d, struct rcurs
 	return AVP_OK;
 }
 
-static void put_proxy_authen_id(const struct avp_desc *d, const struct l2tp_msg *m, unsigned int nth, struct wcursor *w)
+static void put_proxy_authen_id(const struct avp_desc *d, const struct l2tp_msg *m, unsigned int nth,
+				struct wcursor *w)
 {
 	(void)nth;
 	(void)d;
@@ -218,7 +221,8 @@ static enum avp_fault get_call_errors(const struct avp_desc *d, struct rcursor *
 	return AVP_OK;
 }
 
-static void put_call_errors(const struct avp_desc *d, const struct l2tp_msg *m, unsigned int nth, struct wcursor *w)
+static void put_call_errors(const struct avp_desc *d, const struct l2tp_msg *m, unsigned int nth,
+			    struct wcursor *w)
 {
 	(void)nth;
 	(void)d;
@@ -262,7 +266,8 @@ static enum avp_fault get_ppp_disconnect(const struct avp_desc *d, struct rcurso
 	return AVP_OK;
 }
 
-static void put_ppp_disconnect(const struct avp_desc *d, const struct l2tp_msg *m, unsigned int nth, struct wcursor *w)
+static void put_ppp_disconnect(const struct avp_desc *d, const struct l2tp_msg *m, unsigned int nth,
+			       struct wcursor *w)
 {
 	(void)nth;
 	(void)d;
@@ -273,8 +278,7 @@ static void put_ppp_disconnect(const struct avp_desc *d, const struct l2tp_msg *
 }
 
 /* Failover Capability: reserved(14) D C, Recovery Time (32, ms), RFC 4951 §5.1. */
-static enum avp_fault get_failover_capability(const struct avp_desc *d, struct rcursor *v,
-					      struct l2tp_msg *m)
+static enum avp_fault get_failover_capability(const struct avp_desc *d, struct rcursor *v, struct l2tp_msg *m)
 {
 	uint16_t flags = rcursor_u16(v) & (L2TP_FAILOVER_CAP_C | L2TP_FAILOVER_CAP_D);
 	uint32_t recovery = rcursor_u32(v);
@@ -287,7 +291,8 @@ static enum avp_fault get_failover_capability(const struct avp_desc *d, struct r
 	return AVP_OK;
 }
 
-static void put_failover_capability(const struct avp_desc *d, const struct l2tp_msg *m, unsigned int nth, struct wcursor *w)
+static void put_failover_capability(const struct avp_desc *d, const struct l2tp_msg *m, unsigned int nth,
+				    struct wcursor *w)
 {
 	(void)nth;
 	(void)d;
@@ -324,7 +329,8 @@ static enum avp_fault get_tunnel_recovery(const struct avp_desc *d, struct rcurs
 	return AVP_OK;
 }
 
-static void put_tunnel_recovery(const struct avp_desc *d, const struct l2tp_msg *m, unsigned int nth, struct wcursor *w)
+static void put_tunnel_recovery(const struct avp_desc *d, const struct l2tp_msg *m, unsigned int nth,
+				struct wcursor *w)
 {
 	(void)nth;
 	(void)d;
@@ -384,14 +390,30 @@ static void put_fss(const struct avp_desc *d, const struct l2tp_msg *m, unsigned
 	put_id_slot(w, m->fss[nth].remote_session_id);
 }
 
-#define U16(t, n, f, mand, hide) { t, n, 2, 2, mand, hide, offsetof(struct l2tp_msg, f), get_u16, put_u16 }
-#define U32(t, n, f, mand, hide) { t, n, 4, 4, mand, hide, offsetof(struct l2tp_msg, f), get_u32, put_u32 }
-#define ID(t, n, f) { t, n, 2, 2, true, true, offsetof(struct l2tp_msg, f), get_nonzero_u16, put_u16 }
-#define BLOB(t, n, f, min, mand, hide) \
-	{ t, n, min, AVP_MAX_VALUE_LEN, mand, hide, offsetof(struct l2tp_msg, f), get_blob, put_blob }
-#define FIXED(t, n, f, len, mand, hide) \
-	{ t, n, len, len, mand, hide, offsetof(struct l2tp_msg, f), get_fixed, put_fixed }
-#define CUSTOM(t, n, min, max, mand, hide, get, put) { t, n, min, max, mand, hide, 0, get, put }
+#define U16(t, n, f, mand, hide)                                                       \
+	{                                                                              \
+		t, n, 2, 2, mand, hide, offsetof(struct l2tp_msg, f), get_u16, put_u16 \
+	}
+#define U32(t, n, f, mand, hide)                                                       \
+	{                                                                              \
+		t, n, 4, 4, mand, hide, offsetof(struct l2tp_msg, f), get_u32, put_u32 \
+	}
+#define ID(t, n, f)                                                                            \
+	{                                                                                      \
+		t, n, 2, 2, true, true, offsetof(struct l2tp_msg, f), get_nonzero_u16, put_u16 \
+	}
+#define BLOB(t, n, f, min, mand, hide)                                                                     \
+	{                                                                                                  \
+		t, n, min, AVP_MAX_VALUE_LEN, mand, hide, offsetof(struct l2tp_msg, f), get_blob, put_blob \
+	}
+#define FIXED(t, n, f, len, mand, hide)                                                        \
+	{                                                                                      \
+		t, n, len, len, mand, hide, offsetof(struct l2tp_msg, f), get_fixed, put_fixed \
+	}
+#define CUSTOM(t, n, min, max, mand, hide, get, put)    \
+	{                                               \
+		t, n, min, max, mand, hide, 0, get, put \
+	}
 
 /* Lengths, M and H columns: shared/spec/l2tp-protocol.md §1.4 and §3.1. */
 const struct avp_desc avp_table[AVP_SLOT_COUNT] = {
@@ -434,7 +456,8 @@ const struct avp_desc avp_table[AVP_SLOT_COUNT] = {
 	{ L2TP_AVP_PROXY_AUTHEN_TYPE, "Proxy Authen Type", 2, 2, false, true,
 	  offsetof(struct l2tp_msg, proxy_authen_type), get_proxy_authen_type, put_u16 },
 	BLOB(L2TP_AVP_PROXY_AUTHEN_NAME, "Proxy Authen Name", proxy_authen_name, 0, false, true),
-	BLOB(L2TP_AVP_PROXY_AUTHEN_CHALLENGE, "Proxy Authen Challenge", proxy_authen_challenge, 0, false, true),
+	BLOB(L2TP_AVP_PROXY_AUTHEN_CHALLENGE, "Proxy Authen Challenge", proxy_authen_challenge, 0, false,
+	     true),
 	CUSTOM(L2TP_AVP_PROXY_AUTHEN_ID, "Proxy Authen ID", 2, 2, false, true, get_proxy_authen_id,
 	       put_proxy_authen_id),
 	BLOB(L2TP_AVP_PROXY_AUTHEN_RESPONSE, "Proxy Authen Response", proxy_authen_response, 0, false, true),
@@ -446,8 +469,8 @@ const struct avp_desc avp_table[AVP_SLOT_COUNT] = {
 	CUSTOM(L2TP_AVP_SEQUENCING_REQUIRED, "Sequencing Required", 0, 0, true, false, get_flag, put_flag),
 	CUSTOM(L2TP_AVP_PPP_DISCONNECT_CAUSE_CODE, "PPP Disconnect Cause Code", 5, AVP_MAX_VALUE_LEN, false,
 	       true, get_ppp_disconnect, put_ppp_disconnect),
-	CUSTOM(L2TP_AVP_FAILOVER_CAPABILITY, "Failover Capability", 6, 6, false, true, get_failover_capability,
-	       put_failover_capability),
+	CUSTOM(L2TP_AVP_FAILOVER_CAPABILITY, "Failover Capability", 6, 6, false, true,
+	       get_failover_capability, put_failover_capability),
 	CUSTOM(L2TP_AVP_TUNNEL_RECOVERY, "Tunnel Recovery", 10, 10, true, false, get_tunnel_recovery,
 	       put_tunnel_recovery),
 	CUSTOM(L2TP_AVP_SUGGESTED_CONTROL_SEQUENCE, "Suggested Control Sequence", 6, 6, false, true, get_scs,

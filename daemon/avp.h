@@ -32,7 +32,8 @@ struct avp_desc {
 	/* Reads the whole value (the cursor holds exactly it); writes the field only on AVP_OK. */
 	enum avp_fault (*decode)(const struct avp_desc *d, struct rcursor *value, struct l2tp_msg *m);
 	/* Writes the value of a present AVP; nth counts repeats (Failover Session State). */
-	void (*encode)(const struct avp_desc *d, const struct l2tp_msg *m, unsigned int nth, struct wcursor *out);
+	void (*encode)(const struct avp_desc *d, const struct l2tp_msg *m, unsigned int nth,
+		       struct wcursor *out);
 };
 
 /* Longest value an AVP can carry: the 10-bit length minus the 6-octet header. */

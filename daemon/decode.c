@@ -39,7 +39,7 @@ struct raw_avp {
 };
 
 __attribute__((format(printf, 4, 5))) static int refuse(struct decoder *d, enum proto_action action,
-							 uint16_t error, const char *fmt, ...)
+							uint16_t error, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -178,7 +178,8 @@ static int ietf_avp(struct decoder *d, const struct msg_rule *rule, const struct
 	case AVP_BAD_VALUE:
 		return bad_avp(d, a, L2TP_EC_BAD_VALUE, "value out of range");
 	case AVP_NO_ROOM:
-		return refuse(d, d->scope, L2TP_EC_NO_RESOURCES, "more than %d %s AVPs", MSG_MAX_FSS, desc->name);
+		return refuse(d, d->scope, L2TP_EC_NO_RESOURCES, "more than %d %s AVPs", MSG_MAX_FSS,
+			      desc->name);
 	}
 	d->m->present |= AVP_BIT(slot);
 	if (a->hidden)
@@ -207,7 +208,8 @@ static int message_type(struct decoder *d, struct rcursor *c, const struct msg_r
 		/* Unknown type: M=1 means the tunnel MUST be cleared, M=0 that it may be ignored. */
 		if (!a.mandatory)
 			return refuse(d, PROTO_DISCARD, 0, "unknown message type %u with M=0", d->m->type);
-		return refuse(d, PROTO_CLEAR_TUNNEL, L2TP_EC_BAD_VALUE, "unknown message type %u", d->m->type);
+		return refuse(d, PROTO_CLEAR_TUNNEL, L2TP_EC_BAD_VALUE, "unknown message type %u",
+			      d->m->type);
 	}
 	d->scope = (*rule)->scope == MSG_SCOPE_SESSION ? PROTO_CLEAR_SESSION : PROTO_CLEAR_TUNNEL;
 	return 0;

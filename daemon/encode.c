@@ -49,8 +49,8 @@ static void put_hidden_value(struct encoder *e, uint16_t type, const uint8_t *va
 		pad -= n;
 	}
 	if (wcursor_ok(&e->w))
-		hide_transform(type, e->opts->secret, &e->m->random_vector, e->w.buf + start, e->w.pos - start,
-			       HIDE_ENCRYPT);
+		hide_transform(type, e->opts->secret, &e->m->random_vector, e->w.buf + start,
+			       e->w.pos - start, HIDE_ENCRYPT);
 }
 
 static void put_avp(struct encoder *e, uint16_t vendor, uint16_t type, bool mandatory, bool hidden,
@@ -69,7 +69,8 @@ static void put_avp(struct encoder *e, uint16_t vendor, uint16_t type, bool mand
 	if (hidden)
 		pad = pad_length(e, len);
 	total = L2TP_AVP_HDR_LEN + (hidden ? 2 + len + pad : len);
-	wcursor_u16(&e->w, (mandatory ? L2TP_AVP_HDR_M : 0) | (hidden ? L2TP_AVP_HDR_H : 0) | (uint16_t)total);
+	wcursor_u16(&e->w,
+		    (mandatory ? L2TP_AVP_HDR_M : 0) | (hidden ? L2TP_AVP_HDR_H : 0) | (uint16_t)total);
 	wcursor_u16(&e->w, vendor);
 	wcursor_u16(&e->w, type);
 	if (hidden)

@@ -15,12 +15,12 @@ struct l2tp_header {
 	bool control;	/* T bit */
 	bool has_length;
 	bool has_sequence;
-	bool priority; /* P bit (data only) */
+	bool priority;	 /* P bit (data only) */
 	uint16_t length; /* message length: the Length field, or the datagram length without one */
 	uint16_t tunnel_id;
 	uint16_t session_id;
 	uint16_t ns;
-	uint16_t nr; /* meaningless in data messages */
+	uint16_t nr;	  /* meaningless in data messages */
 	uint16_t payload; /* offset of the first AVP or of the PPP frame */
 };
 

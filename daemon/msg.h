@@ -67,10 +67,10 @@ struct l2tp_msg {
 	uint16_t nr;
 	bool zlb; /* header only: no AVPs, no type */
 
-	uint16_t type;		     /* Message Type AVP value */
-	bool type_mandatory;	     /* M bit of the Message Type AVP */
-	uint64_t present;	     /* AVP_BIT(slot) for each AVP carried */
-	uint64_t hidden;	     /* AVP_BIT(slot) for each AVP that is (to be) hidden */
+	uint16_t type;	     /* Message Type AVP value */
+	bool type_mandatory; /* M bit of the Message Type AVP */
+	uint64_t present;    /* AVP_BIT(slot) for each AVP carried */
+	uint64_t hidden;     /* AVP_BIT(slot) for each AVP that is (to be) hidden */
 
 	struct {
 		uint16_t result;

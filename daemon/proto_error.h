@@ -10,8 +10,8 @@
 #include <stdint.h>
 
 enum proto_action {
-	PROTO_DISCARD,	     /* malformed header, or unknown message type with M=0 (RFC 2661 §7.1, §4.4.1) */
-	PROTO_CLEAR_TUNNEL,  /* send StopCCN, clear the tunnel and its sessions */
+	PROTO_DISCARD,	    /* malformed header, or unknown message type with M=0 (RFC 2661 §7.1, §4.4.1) */
+	PROTO_CLEAR_TUNNEL, /* send StopCCN, clear the tunnel and its sessions */
 	PROTO_CLEAR_SESSION, /* send CDN, clear the session */
 };
 

@@ -62,8 +62,8 @@ static bool slot_eq(const struct l2tp_msg *a, const struct l2tp_msg *b, int slot
 	}
 	/* Generic shapes: the descriptor says where the field is and how wide (integers, fixed octets). */
 	if (d->max_len == AVP_MAX_VALUE_LEN)
-		return blob_eq((const struct blob *)((const char *)a + d->field),
-			       (const struct blob *)((const char *)b + d->field));
+		return blob_eq((const struct blob *)(const void *)((const char *)a + d->field),
+			       (const struct blob *)(const void *)((const char *)b + d->field));
 	return !memcmp((const char *)a + d->field, (const char *)b + d->field, d->max_len);
 }
 
@@ -89,7 +89,8 @@ bool msg_equal(const struct l2tp_msg *a, const struct l2tp_msg *b, char *why, si
 		return differ(why, n, "vendor AVP count");
 	for (i = 0; i < a->n_vendor; i++)
 		if (a->vendor[i].vendor != b->vendor[i].vendor || a->vendor[i].type != b->vendor[i].type ||
-		    a->vendor[i].hidden != b->vendor[i].hidden || !blob_eq(&a->vendor[i].value, &b->vendor[i].value))
+		    a->vendor[i].hidden != b->vendor[i].hidden ||
+		    !blob_eq(&a->vendor[i].value, &b->vendor[i].value))
 			return differ(why, n, "vendor AVP");
 	return true;
 }

@@ -8,7 +8,7 @@
 
 #define ETH_LEN 14
 #define SLL_LEN 16
-#define IP_LEN 20
+#define IP_LEN	20
 #define UDP_LEN 8
 
 static void put16(uint8_t *p, uint16_t v)
@@ -63,7 +63,7 @@ int pcap_udp_write(struct pcap_udp *p, const uint8_t *payload, size_t len)
 	put16(ip + 2, (uint16_t)(IP_LEN + UDP_LEN + len));
 	put16(ip + 4, (uint16_t)p->frames);
 	ip[8] = 64;
-	ip[9] = 17; /* UDP */
+	ip[9] = 17;						/* UDP */
 	memcpy(ip + 12, "\xc0\x00\x02\x01\xc0\x00\x02\x02", 8); /* 192.0.2.1 -> 192.0.2.2 */
 	put16(ip + 10, ip_checksum(ip, IP_LEN));
 	put16(udp, L2TP_PORT);
@@ -111,7 +111,8 @@ int pcap_udp_read(const char *path, pcap_udp_fn *fn, void *arg, char errbuf[PCAP
 		size_t ihl, udp_len;
 		const uint8_t *ip = data + link, *udp;
 
-		if (h->caplen < link + IP_LEN + UDP_LEN || get16(ip - 2) != 0x0800 || (ip[0] >> 4) != 4 || ip[9] != 17)
+		if (h->caplen < link + IP_LEN + UDP_LEN || get16(ip - 2) != 0x0800 || (ip[0] >> 4) != 4 ||
+		    ip[9] != 17)
 			continue;
 		ihl = (size_t)(ip[0] & 0x0f) * 4;
 		udp = ip + ihl;

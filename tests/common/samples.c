@@ -36,7 +36,8 @@ static void fill(struct l2tp_msg *m, int slot)
 {
 	switch (avp_slot_type(slot)) {
 	case L2TP_AVP_RESULT_CODE:
-		m->result_code.result = m->type == L2TP_MSG_CDN ? L2TP_RC_CDN_GENERAL_ERROR : L2TP_RC_STOPCCN_GENERAL_ERROR;
+		m->result_code.result =
+			m->type == L2TP_MSG_CDN ? L2TP_RC_CDN_GENERAL_ERROR : L2TP_RC_STOPCCN_GENERAL_ERROR;
 		m->result_code.error = L2TP_EC_VENDOR;
 		m->result_code.has_error = true;
 		m->result_code.message = blob_from_str("session limit reached");
@@ -120,7 +121,8 @@ static void fill(struct l2tp_msg *m, int slot)
 		m->last_sent_lcp_confreq = bytes(lcp_confreq, sizeof(lcp_confreq) - 6);
 		break;
 	case L2TP_AVP_LAST_RECEIVED_LCP_CONFREQ:
-		m->last_received_lcp_confreq = bytes(lcp_confreq + 4, sizeof(lcp_confreq) - 4); /* Magic only */
+		m->last_received_lcp_confreq =
+			bytes(lcp_confreq + 4, sizeof(lcp_confreq) - 4); /* Magic only */
 		break;
 	case L2TP_AVP_PROXY_AUTHEN_TYPE:
 		m->proxy_authen_type = L2TP_PROXY_AUTHEN_CHAP;
@@ -194,7 +196,9 @@ void sample_msg(struct l2tp_msg *m, uint16_t type, bool every_allowed_avp)
 
 	msg_init(m, type);
 	m->tunnel_id = type == L2TP_MSG_SCCRQ ? 0 : 0x6e1a;
-	m->session_id = rule->scope == MSG_SCOPE_SESSION && type != L2TP_MSG_ICRQ && type != L2TP_MSG_OCRQ ? 0xc43f : 0;
+	m->session_id = rule->scope == MSG_SCOPE_SESSION && type != L2TP_MSG_ICRQ && type != L2TP_MSG_OCRQ
+				? 0xc43f
+				: 0;
 	m->ns = 5;
 	m->nr = 3;
 	for (slot = 1; slot < AVP_SLOT_COUNT; slot++)
@@ -203,7 +207,8 @@ void sample_msg(struct l2tp_msg *m, uint16_t type, bool every_allowed_avp)
 	/* Error 6 comes with the vendor AVP that details it (RFC 3931 §5.4.2). */
 	if (every_allowed_avp && (type == L2TP_MSG_STOPCCN || type == L2TP_MSG_CDN)) {
 		m->n_vendor = 1;
-		m->vendor[0] = (struct vendor_avp){ L2TP_VENDOR_CISCO, 1, false, bytes(cisco_value, sizeof(cisco_value)) };
+		m->vendor[0] = (struct vendor_avp){ L2TP_VENDOR_CISCO, 1, false,
+						    bytes(cisco_value, sizeof(cisco_value)) };
 	}
 }
 

@@ -46,7 +46,8 @@ static bool sent_without_m(uint16_t type)
 	case L2TP_AVP_SUGGESTED_CONTROL_SEQUENCE:
 		return true;
 	default:
-		return type >= L2TP_AVP_INITIAL_RECEIVED_LCP_CONFREQ && type <= L2TP_AVP_PROXY_AUTHEN_RESPONSE;
+		return type >= L2TP_AVP_INITIAL_RECEIVED_LCP_CONFREQ &&
+		       type <= L2TP_AVP_PROXY_AUTHEN_RESPONSE;
 	}
 }
 
@@ -107,8 +108,8 @@ START_TEST(test_row_round_trip)
 			m.hidden = AVP_BIT(_i);
 		len = encode_control(&m, &opts, buf, sizeof(buf));
 		ck_assert_int_gt(len, 0);
-		ck_assert_msg(decode_control(buf, (size_t)len, &sample_secret, &back, &err) == 0, "%s: %s", d->name,
-			      err.text);
+		ck_assert_msg(decode_control(buf, (size_t)len, &sample_secret, &back, &err) == 0, "%s: %s",
+			      d->name, err.text);
 		ck_assert(back.present & AVP_BIT(_i));
 		ck_assert_uint_eq(!!(back.hidden & AVP_BIT(_i)), pass);
 		ck_assert_msg(msg_equal(&m, &back, why, sizeof(why)), "%s: %s", d->name, why);
@@ -144,7 +145,7 @@ START_TEST(test_row_bad_length)
 	ck_assert_uint_eq(err.result, 2);
 	ck_assert_uint_eq(err.error, 2);
 	ck_assert_int_eq(err.action, msg_rule_of(type)->scope == MSG_SCOPE_SESSION ? PROTO_CLEAR_SESSION
-										     : PROTO_CLEAR_TUNNEL);
+										   : PROTO_CLEAR_TUNNEL);
 	ck_assert_ptr_nonnull(strstr(err.text, d->name));
 
 	raw_begin(&r, type);

@@ -85,7 +85,8 @@ START_TEST(test_missing_mandatory_avp)
 	raw_avp_u32(&r, RAW_M, L2TP_AVP_FRAMING_CAPABILITIES, 3);
 	raw_avp_str(&r, RAW_M, L2TP_AVP_HOST_NAME, "h");
 	raw_avp_u16(&r, RAW_M, L2TP_AVP_ASSIGNED_TUNNEL_ID, 1);
-	expect_error(PROTO_CLEAR_TUNNEL, L2TP_EC_BAD_VALUE, "SCCRQ without mandatory AVP Protocol Version (2)");
+	expect_error(PROTO_CLEAR_TUNNEL, L2TP_EC_BAD_VALUE,
+		     "SCCRQ without mandatory AVP Protocol Version (2)");
 
 	raw_begin(&r, L2TP_MSG_ICRQ);
 	raw_avp_u16(&r, RAW_M, L2TP_AVP_ASSIGNED_SESSION_ID, 5);
@@ -197,7 +198,10 @@ END_TEST
 START_TEST(test_avp_length_overruns_message)
 {
 	raw_begin(&r, L2TP_MSG_HELLO);
-	raw_append(&r, "\x80\x20\x00\x00\x00\x07" "abc", 9); /* claims 32 octets */
+	raw_append(&r,
+		   "\x80\x20\x00\x00\x00\x07"
+		   "abc",
+		   9); /* claims 32 octets */
 	expect_error(PROTO_CLEAR_TUNNEL, L2TP_EC_BAD_LENGTH, "does not fit");
 
 	raw_begin(&r, L2TP_MSG_HELLO);
@@ -263,7 +267,10 @@ START_TEST(test_result_code_lengths)
 
 	raw_begin(&r, L2TP_MSG_CDN);
 	raw_avp_u16(&r, RAW_M, L2TP_AVP_ASSIGNED_SESSION_ID, 3);
-	raw_avp(&r, RAW_M, 0, L2TP_AVP_RESULT_CODE, "\x00\x02\x00\x09" "192.0.2.1, 192.0.2.2", 24);
+	raw_avp(&r, RAW_M, 0, L2TP_AVP_RESULT_CODE,
+		"\x00\x02\x00\x09"
+		"192.0.2.1, 192.0.2.2",
+		24);
 	ck_assert_int_eq(decode(NULL), 0);
 	ck_assert_uint_eq(m.result_code.error, L2TP_EC_TRY_ANOTHER_DIRECTED);
 	ck_assert_uint_eq(m.result_code.message.len, 20);

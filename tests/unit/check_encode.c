@@ -104,7 +104,9 @@ END_TEST
 START_TEST(test_padding_varies_length_but_not_content)
 {
 	struct test_random rnd;
-	struct encode_opts opts = { .secret = &sample_secret, .random = test_random_fill, .random_arg = &rnd };
+	struct encode_opts opts = { .secret = &sample_secret,
+				    .random = test_random_fill,
+				    .random_arg = &rnd };
 	struct proto_error err;
 	char why[80];
 	int len, plain_len, seed, longer = 0;

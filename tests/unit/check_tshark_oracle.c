@@ -31,7 +31,9 @@ static void write_pcap(void)
 {
 	static uint8_t buf[L2TP_MAX_MSG_LEN];
 	struct test_random rnd;
-	struct encode_opts opts = { .secret = &sample_secret, .random = test_random_fill, .random_arg = &rnd };
+	struct encode_opts opts = { .secret = &sample_secret,
+				    .random = test_random_fill,
+				    .random_arg = &rnd };
 	struct pcap_udp p;
 	size_t i;
 	int every, hidden, len;
@@ -111,16 +113,20 @@ START_TEST(test_no_malformed_packet_or_expert_warning)
 	out = tshark("-Y '_ws.malformed || _ws.expert.severity >= 0x00600000' -T fields -E separator='|' "
 		     "-e frame.number -e _ws.malformed -e _ws.expert.message");
 	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		ck_assert_msg(sscanf(line, "%u|", &frame) == 1 && frame >= 1 && frame <= n_frames, "%s", line);
+		ck_assert_msg(sscanf(line, "%u|", &frame) == 1 && frame >= 1 && frame <= n_frames, "%s",
+			      line);
 		ck_assert_msg(strstr(line, "||") != NULL, "malformed frame: %s", line);
-		for (msg = strtok_r(strstr(line, "||") + 2, ",", &save_msg); msg; msg = strtok_r(NULL, ",", &save_msg)) {
-			ck_assert_msg(strcmp(msg, "Vendor-Specific AVP data") == 0, "frame %u: %s", frame, msg);
+		for (msg = strtok_r(strstr(line, "||") + 2, ",", &save_msg); msg;
+		     msg = strtok_r(NULL, ",", &save_msg)) {
+			ck_assert_msg(strcmp(msg, "Vendor-Specific AVP data") == 0, "frame %u: %s", frame,
+				      msg);
 			flagged[frame]++;
 		}
 	}
 	for (i = 0; i < n_frames; i++)
-		ck_assert_msg(flagged[i + 1] == unknown_to_wireshark(&frames[i]), "%s frame %u: %u warnings, %u expected",
-			      msg_type_name(frames[i].type), i + 1, flagged[i + 1], unknown_to_wireshark(&frames[i]));
+		ck_assert_msg(flagged[i + 1] == unknown_to_wireshark(&frames[i]),
+			      "%s frame %u: %u warnings, %u expected", msg_type_name(frames[i].type), i + 1,
+			      flagged[i + 1], unknown_to_wireshark(&frames[i]));
 	cleanup();
 }
 END_TEST

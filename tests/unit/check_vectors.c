@@ -50,7 +50,8 @@ START_TEST(test_vector_decodes_to_sample)
 	ck_assert_msg(decode_control(wire, (size_t)n, &sample_secret, &got, &err) == 0, "%s: %s",
 		      msg_type_name(v->type), err.text);
 	ck_assert_msg(msg_equal(&expect, &got, why, sizeof(why)), "%s: %s", msg_type_name(v->type), why);
-	ck_assert_uint_eq(got.skipped_unknown + got.skipped_malformed + got.skipped_unexpected + got.skipped_vendor, 0);
+	ck_assert_uint_eq(
+		got.skipped_unknown + got.skipped_malformed + got.skipped_unexpected + got.skipped_vendor, 0);
 }
 END_TEST
 

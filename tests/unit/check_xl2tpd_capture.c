@@ -152,9 +152,9 @@ END_TEST
 
 START_TEST(test_capture_covers_the_exchange)
 {
-	static const uint16_t wanted[] = { L2TP_MSG_SCCRQ, L2TP_MSG_SCCRP, L2TP_MSG_SCCCN, L2TP_MSG_ICRQ,
-					   L2TP_MSG_ICRP,  L2TP_MSG_ICCN,  L2TP_MSG_CDN,   L2TP_MSG_HELLO,
-					   L2TP_MSG_STOPCCN };
+	static const uint16_t wanted[] = { L2TP_MSG_SCCRQ, L2TP_MSG_SCCRP, L2TP_MSG_SCCCN,
+					   L2TP_MSG_ICRQ,  L2TP_MSG_ICRP,  L2TP_MSG_ICCN,
+					   L2TP_MSG_CDN,   L2TP_MSG_HELLO, L2TP_MSG_STOPCCN };
 	struct walk w = walk_capture();
 	unsigned int i;
 
