@@ -192,6 +192,7 @@ static int ietf_avp(struct decoder *d, const struct msg_rule *rule, const struct
 /* The first AVP MUST be the Message Type (RFC 2661 §4.4.1). */
 static int message_type(struct decoder *d, struct rcursor *c, const struct msg_rule **rule)
 {
+	struct rcursor value;
 	struct raw_avp a;
 
 	if (read_avp_header(d, c, &a) < 0)
@@ -200,7 +201,8 @@ static int message_type(struct decoder *d, struct rcursor *c, const struct msg_r
 		return refuse(d, PROTO_CLEAR_TUNNEL, L2TP_EC_BAD_VALUE, "first AVP is not Message Type");
 	if (a.hidden || a.value_len != 2)
 		return refuse(d, PROTO_CLEAR_TUNNEL, L2TP_EC_BAD_LENGTH, "malformed Message Type AVP");
-	d->m->type = (uint16_t)(d->buf[a.value_off] << 8 | d->buf[a.value_off + 1]);
+	rcursor_init(&value, d->buf + a.value_off, a.value_len);
+	avp_table[L2TP_AVP_MESSAGE_TYPE].decode(&avp_table[L2TP_AVP_MESSAGE_TYPE], &value, d->m);
 	d->m->type_mandatory = a.mandatory;
 	d->m->present |= AVP_BIT(L2TP_AVP_MESSAGE_TYPE);
 	*rule = msg_rule_of(d->m->type);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "samples.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "avp.h"
@@ -221,4 +222,17 @@ void sample_hide_all(struct l2tp_msg *m)
 			m->hidden |= AVP_BIT(slot);
 	if (m->hidden && !(m->present & AVP_BIT(L2TP_AVP_RANDOM_VECTOR)))
 		fill(m, L2TP_AVP_RANDOM_VECTOR);
+}
+
+void sample_variant(struct l2tp_msg *m, size_t i)
+{
+	sample_msg(m, sample_types[i / 4], i & 2);
+	if (i & 1)
+		sample_hide_all(m);
+}
+
+void sample_variant_name(size_t i, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s-%s%s", msg_type_name(sample_types[i / 4]), i & 2 ? "full" : "mandatory",
+		 i & 1 ? "-hidden" : "");
 }

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "encode.h"
-#include "msg_rules.h"
 #include "pcap_udp.h"
 #include "samples.h"
 
@@ -47,25 +46,21 @@ int main(int argc, char **argv)
 	char name[64], errbuf[PCAP_ERRBUF_SIZE];
 	unsigned int captured = 0;
 	size_t i;
-	int every, hidden, len;
+	int len;
 
 	if (argc < 2 || argc > 3) {
 		fprintf(stderr, "usage: %s OUT_DIR [CAPTURE.pcap]\n", argv[0]);
 		return 2;
 	}
 	out_dir = argv[1];
-	for (i = 0; i < n_sample_types; i++)
-		for (every = 0; every < 2; every++)
-			for (hidden = 0; hidden < 2; hidden++) {
-				sample_msg(&m, sample_types[i], every);
-				if (hidden)
-					sample_hide_all(&m);
-				len = encode_control(&m, &opts, buf, sizeof(buf));
-				snprintf(name, sizeof(name), "sample-%s-%s%s", msg_type_name(sample_types[i]),
-					 every ? "full" : "mandatory", hidden ? "-hidden" : "");
-				if (len < 0 || write_seed(name, buf, (size_t)len) < 0)
-					return 1;
-			}
+	for (i = 0; i < N_SAMPLE_VARIANTS; i++) {
+		sample_variant(&m, i);
+		len = encode_control(&m, &opts, buf, sizeof(buf));
+		snprintf(name, sizeof(name), "sample-");
+		sample_variant_name(i, name + 7, sizeof(name) - 7);
+		if (len < 0 || write_seed(name, buf, (size_t)len) < 0)
+			return 1;
+	}
 	if (argc == 3 && pcap_udp_read(argv[2], capture_seed, &captured, errbuf) < 0) {
 		fprintf(stderr, "seed_corpus: %s: %s\n", argv[2], errbuf);
 		return 1;

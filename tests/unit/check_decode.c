@@ -103,6 +103,18 @@ START_TEST(test_first_avp_must_be_message_type)
 }
 END_TEST
 
+START_TEST(test_first_avp_truncated)
+{
+	r.len = 0;
+	raw_append(&r, "\xc8\x02\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00", 12);
+	raw_append(&r, "\x80\x08\x00", 3);
+	expect_error(PROTO_CLEAR_TUNNEL, L2TP_EC_BAD_LENGTH, "3 trailing octets");
+	r.len = 12;
+	raw_append(&r, "\x80\x09\x00\x00\x00\x00\x00\x01", 8); /* claims one octet more */
+	expect_error(PROTO_CLEAR_TUNNEL, L2TP_EC_BAD_LENGTH, "does not fit");
+}
+END_TEST
+
 START_TEST(test_message_type_malformed)
 {
 	r.len = 0;
@@ -431,6 +443,7 @@ Suite *suite_decode(void)
 	tcase_add_test(bad, test_data_message_discarded);
 	tcase_add_test(bad, test_missing_mandatory_avp);
 	tcase_add_test(bad, test_first_avp_must_be_message_type);
+	tcase_add_test(bad, test_first_avp_truncated);
 	tcase_add_test(bad, test_message_type_malformed);
 	tcase_add_test(bad, test_unknown_message_type);
 	tcase_add_test(bad, test_unknown_mandatory_avp_names_it);

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <string.h>
+
 #include "header.h"
 #include "hex.h"
 #include "suites.h"
@@ -70,6 +72,23 @@ START_TEST(test_trailing_octets_beyond_length_ignored)
 }
 END_TEST
 
+START_TEST(test_oversized_datagram_reads_only_its_length)
+{
+	static uint8_t big[70000];
+	struct l2tp_header h;
+	const char *why;
+
+	/* More than a UDP payload can hold: only the first 65535 octets can count. */
+	memcpy(big, "\xc8\x02\x00\x0c\x00\x01\x00\x00\x00\x00\x00\x00", 12);
+	ck_assert_int_eq(header_parse(big, sizeof(big), &h, &why), 0);
+	ck_assert_uint_eq(h.length, 12);
+	/* Without a Length field a data message ends at 65535. */
+	memcpy(big, "\x00\x02\x00\x01\x00\x02", 6);
+	ck_assert_int_eq(header_parse(big, sizeof(big), &h, &why), 0);
+	ck_assert_uint_eq(h.length, 65535);
+}
+END_TEST
+
 static const struct {
 	const char *hex;
 	const char *why;
@@ -106,6 +125,7 @@ Suite *suite_header(void)
 	tcase_add_test(tc, test_data_header_minimal);
 	tcase_add_test(tc, test_data_header_all_fields);
 	tcase_add_test(tc, test_trailing_octets_beyond_length_ignored);
+	tcase_add_test(tc, test_oversized_datagram_reads_only_its_length);
 	tcase_add_loop_test(tc, test_malformed_header_refused, 0, sizeof(bad) / sizeof(bad[0]));
 	suite_add_tcase(s, tc);
 	return s;

@@ -36,7 +36,7 @@ static void write_pcap(void)
 				    .random_arg = &rnd };
 	struct pcap_udp p;
 	size_t i;
-	int every, hidden, len;
+	int len;
 
 	snprintf(dir, sizeof(dir), "/tmp/l2tpkd-oracle.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
@@ -44,18 +44,14 @@ static void write_pcap(void)
 	ck_assert_int_eq(pcap_udp_create(&p, pcap_path), 0);
 	test_random_init(&rnd, 42);
 	n_frames = 0;
-	for (i = 0; i < n_sample_types; i++)
-		for (every = 0; every < 2; every++)
-			for (hidden = 0; hidden < 2; hidden++) {
-				struct l2tp_msg *m = &frames[n_frames++];
+	for (i = 0; i < N_SAMPLE_VARIANTS; i++) {
+		struct l2tp_msg *m = &frames[n_frames++];
 
-				sample_msg(m, sample_types[i], every);
-				if (hidden)
-					sample_hide_all(m);
-				len = encode_control(m, &opts, buf, sizeof(buf));
-				ck_assert_int_gt(len, 0);
-				ck_assert_int_eq(pcap_udp_write(&p, buf, (size_t)len), 0);
-			}
+		sample_variant(m, i);
+		len = encode_control(m, &opts, buf, sizeof(buf));
+		ck_assert_int_gt(len, 0);
+		ck_assert_int_eq(pcap_udp_write(&p, buf, (size_t)len), 0);
+	}
 	msg_init(&frames[n_frames], 0);
 	frames[n_frames].zlb = true;
 	frames[n_frames].tunnel_id = 77;

@@ -146,7 +146,8 @@ START_TEST(test_every_packet_decodes_and_round_trips)
 {
 	struct walk w = walk_capture();
 
-	ck_assert_uint_ge(w.packets, 20);
+	/* Nine message types and a ZLB at least; how many ZLBs depends on piggybacking. */
+	ck_assert_uint_ge(w.packets, 10);
 }
 END_TEST
 
