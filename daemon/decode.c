@@ -218,6 +218,32 @@ static int message_type(struct decoder *d, struct rcursor *c, const struct msg_r
 }
 
 /*
+ * §4.4.5: a Proxy Authen Type of textual, CHAP, PAP or MS-CHAP brings its name, response and
+ * (CHAP, PAP) ID, and CHAP its challenge. Every proxy AVP has M=0, so an incomplete set is a
+ * malformed optional part (§7.1): it is dropped whole and PPP authenticates on its own.
+ */
+static void drop_incomplete_proxy_authen(struct l2tp_msg *m)
+{
+	const uint64_t proxy = AVP_BIT(L2TP_AVP_PROXY_AUTHEN_TYPE) | AVP_BIT(L2TP_AVP_PROXY_AUTHEN_NAME) |
+			       AVP_BIT(L2TP_AVP_PROXY_AUTHEN_CHALLENGE) | AVP_BIT(L2TP_AVP_PROXY_AUTHEN_ID) |
+			       AVP_BIT(L2TP_AVP_PROXY_AUTHEN_RESPONSE);
+	uint16_t t = m->proxy_authen_type;
+	bool chap = t == L2TP_PROXY_AUTHEN_CHAP || t == L2TP_PROXY_AUTHEN_MSCHAPV1;
+	bool named = chap || t == L2TP_PROXY_AUTHEN_TEXTUAL || t == L2TP_PROXY_AUTHEN_PAP;
+
+	if (!msg_has(m, L2TP_AVP_PROXY_AUTHEN_TYPE))
+		return;
+	if ((named &&
+	     (!msg_has(m, L2TP_AVP_PROXY_AUTHEN_NAME) || !msg_has(m, L2TP_AVP_PROXY_AUTHEN_RESPONSE))) ||
+	    (chap && !msg_has(m, L2TP_AVP_PROXY_AUTHEN_CHALLENGE)) ||
+	    ((chap || t == L2TP_PROXY_AUTHEN_PAP) && !msg_has(m, L2TP_AVP_PROXY_AUTHEN_ID))) {
+		m->present &= ~proxy;
+		m->hidden &= ~proxy;
+		m->skipped_malformed++;
+	}
+}
+
+/*
  * RFC 2661 has no error code for a missing AVP; error 3 with a text naming it is the
  * closest, and unlike 6 or 7 it does not make a LAC fail over to another LNS.
  */
@@ -231,19 +257,7 @@ static int check_complete(struct decoder *d, const struct msg_rule *rule)
 		return refuse(d, d->scope, L2TP_EC_BAD_VALUE, "%s without mandatory AVP %s (%u)", rule->name,
 			      avp_table[slot].name, avp_slot_type(slot));
 	}
-	/* §4.4.5: a Proxy Authen Type of textual, CHAP, PAP or MS-CHAP brings its companions. */
-	if (msg_has(d->m, L2TP_AVP_PROXY_AUTHEN_TYPE)) {
-		uint16_t t = d->m->proxy_authen_type;
-		bool chap = t == L2TP_PROXY_AUTHEN_CHAP || t == L2TP_PROXY_AUTHEN_MSCHAPV1;
-		bool named = chap || t == L2TP_PROXY_AUTHEN_TEXTUAL || t == L2TP_PROXY_AUTHEN_PAP;
-
-		if ((named && (!msg_has(d->m, L2TP_AVP_PROXY_AUTHEN_NAME) ||
-			       !msg_has(d->m, L2TP_AVP_PROXY_AUTHEN_RESPONSE))) ||
-		    (chap && !msg_has(d->m, L2TP_AVP_PROXY_AUTHEN_CHALLENGE)) ||
-		    ((chap || t == L2TP_PROXY_AUTHEN_PAP) && !msg_has(d->m, L2TP_AVP_PROXY_AUTHEN_ID)))
-			return refuse(d, d->scope, L2TP_EC_BAD_VALUE,
-				      "Proxy Authen Type %u without its name, challenge, ID or response", t);
-	}
+	drop_incomplete_proxy_authen(d->m);
 	return 0;
 }
 

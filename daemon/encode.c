@@ -21,6 +21,9 @@ static void fail(struct encoder *e, int error)
 		e->error = error;
 }
 
+/* Up to MAX_PAD random octets hide a value's exact length (RFC 2661 §4.3). */
+#define MAX_PAD 15
+
 /* Random padding length for a hidden value, bounded by what the 10-bit AVP length allows. */
 static size_t pad_length(struct encoder *e, size_t value_len)
 {
@@ -30,23 +33,21 @@ static size_t pad_length(struct encoder *e, size_t value_len)
 	if (!e->opts || !e->opts->random)
 		return 0;
 	e->opts->random(e->opts->random_arg, &r, 1);
-	return r % 16 < room ? r % 16 : room;
+	r %= MAX_PAD + 1;
+	return r < room ? r : room;
 }
 
 /* RFC 2661 §4.3: hidden subformat = original length (16) | value | padding, then XOR. */
 static void put_hidden_value(struct encoder *e, uint16_t type, const uint8_t *value, size_t len, size_t pad)
 {
 	size_t start = e->w.pos;
-	uint8_t scratch[16];
+	uint8_t padding[MAX_PAD];
 
 	wcursor_u16(&e->w, (uint16_t)len);
 	wcursor_bytes(&e->w, value, len);
-	while (pad) {
-		size_t n = pad < sizeof(scratch) ? pad : sizeof(scratch);
-
-		e->opts->random(e->opts->random_arg, scratch, n);
-		wcursor_bytes(&e->w, scratch, n);
-		pad -= n;
+	if (pad) {
+		e->opts->random(e->opts->random_arg, padding, pad);
+		wcursor_bytes(&e->w, padding, pad);
 	}
 	if (wcursor_ok(&e->w))
 		hide_transform(type, e->opts->secret, &e->m->random_vector, e->w.buf + start,

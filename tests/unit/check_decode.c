@@ -307,22 +307,35 @@ START_TEST(test_unexpected_avp_ignored_not_stored)
 }
 END_TEST
 
-START_TEST(test_proxy_authen_needs_companions)
+/* An incomplete proxy authentication set is dropped whole (all M=0, §7.1), not fatal. */
+START_TEST(test_incomplete_proxy_authen_dropped)
 {
 	raw_begin(&r, L2TP_MSG_ICCN);
 	raw_mandatory(&r, L2TP_MSG_ICCN);
 	raw_avp_u16(&r, 0, L2TP_AVP_PROXY_AUTHEN_TYPE, L2TP_PROXY_AUTHEN_PAP);
 	raw_avp_str(&r, 0, L2TP_AVP_PROXY_AUTHEN_NAME, "user");
 	raw_avp_str(&r, 0, L2TP_AVP_PROXY_AUTHEN_RESPONSE, "password");
-	expect_error(PROTO_CLEAR_SESSION, L2TP_EC_BAD_VALUE, "Proxy Authen Type 3");
+	ck_assert_msg(decode(NULL) == 0, "%s", err.text);
+	ck_assert(!msg_has(&m, L2TP_AVP_PROXY_AUTHEN_TYPE));
+	ck_assert(!msg_has(&m, L2TP_AVP_PROXY_AUTHEN_NAME));
+	ck_assert(!msg_has(&m, L2TP_AVP_PROXY_AUTHEN_RESPONSE));
+	ck_assert(msg_has(&m, L2TP_AVP_TX_CONNECT_SPEED));
+	ck_assert_uint_eq(m.skipped_malformed, 1);
 
+	/* With the PAP ID the set is complete and kept. */
 	raw_avp(&r, 0, 0, L2TP_AVP_PROXY_AUTHEN_ID, "\x00\x01", 2);
 	ck_assert_msg(decode(NULL) == 0, "%s", err.text);
+	ck_assert(msg_has(&m, L2TP_AVP_PROXY_AUTHEN_TYPE));
+	ck_assert_uint_eq(m.proxy_authen_name.len, 4);
+	ck_assert_mem_eq(m.proxy_authen_name.ptr, "user", 4);
+	ck_assert_uint_eq(m.skipped_malformed, 0);
 
+	/* Type "none" needs nothing else. */
 	raw_begin(&r, L2TP_MSG_ICCN);
 	raw_mandatory(&r, L2TP_MSG_ICCN);
 	raw_avp_u16(&r, 0, L2TP_AVP_PROXY_AUTHEN_TYPE, L2TP_PROXY_AUTHEN_NONE);
 	ck_assert_msg(decode(NULL) == 0, "%s", err.text);
+	ck_assert(msg_has(&m, L2TP_AVP_PROXY_AUTHEN_TYPE));
 }
 END_TEST
 
@@ -439,6 +452,7 @@ Suite *suite_decode(void)
 	tcase_add_test(ok, test_unexpected_avp_ignored_not_stored);
 	tcase_add_test(ok, test_hidden_avp_unhidden_in_place);
 	tcase_add_test(ok, test_fsq_message_type_without_m_bit);
+	tcase_add_test(ok, test_incomplete_proxy_authen_dropped);
 	tcase_add_test(bad, test_malformed_header_discarded);
 	tcase_add_test(bad, test_data_message_discarded);
 	tcase_add_test(bad, test_missing_mandatory_avp);
@@ -450,7 +464,6 @@ Suite *suite_decode(void)
 	tcase_add_test(bad, test_reserved_header_bits_mean_unrecognised);
 	tcase_add_test(bad, test_avp_length_overruns_message);
 	tcase_add_loop_test(bad, test_value_out_of_range, 0, sizeof(out_of_range) / sizeof(out_of_range[0]));
-	tcase_add_test(bad, test_proxy_authen_needs_companions);
 	tcase_add_test(bad, test_hidden_avp_errors);
 	tcase_add_test(bad, test_too_many_fss);
 	tcase_add_test(bad, test_error_text_is_bounded);
