@@ -2,7 +2,8 @@
 /*
  * libFuzzer target over the control-message decoder. Any input must be decoded or refused
  * without a crash, a leak or undefined behaviour; and whatever decodes must survive
- * decode(encode(decode(x))) == decode(x). Hidden AVPs are decoded with the sample secret,
+ * decode(encode(decode(x))) == decode(x). The header parser's bounds are checked on every
+ * input, data messages included. Hidden AVPs are decoded with the sample secret,
  * so seeds from the vectors reach the unhiding code.
  *
  * Build: ./configure --enable-fuzz CC=clang && make tests/fuzz/fuzz_decode
@@ -14,6 +15,7 @@
 
 #include "decode.h"
 #include "encode.h"
+#include "header.h"
 #include "msg_equal.h"
 #include "samples.h"
 
@@ -31,9 +33,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct l2tp_msg first, second;
 	const struct encode_opts opts = { .secret = &sample_secret };
 	struct proto_error err;
-	char why[80];
+	struct l2tp_header h;
+	const char *why;
+	char differs[80];
 	int len;
 
+	/* Data or control, a parsed header stays inside the datagram. */
+	if (header_parse(data, size, &h, &why) == 0 && (h.payload > h.length || h.length > size))
+		die("header", "payload or length outside the datagram");
 	if (size > sizeof(in))
 		size = sizeof(in);
 	memcpy(in, data, size); /* the decoder unhides in place */
@@ -47,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		die("encode of a decoded message failed", strerror(-len));
 	if (decode_control(out, (size_t)len, &sample_secret, &second, &err) < 0)
 		die("decode of the re-encoding failed", err.text);
-	if (!msg_equal(&first, &second, why, sizeof(why)))
-		die("decode(encode(decode(x))) != decode(x)", why);
+	if (!msg_equal(&first, &second, differs, sizeof(differs)))
+		die("decode(encode(decode(x))) != decode(x)", differs);
 	return 0;
 }
