@@ -53,6 +53,8 @@ struct walk {
 	uint8_t sccrp_response[16], scccn_response[16];
 	bool have_sccrp_response, have_scccn_response;
 	char sccrq_host[64], sccrp_host[64];
+	char stopccn_message[64];
+	bool cdn_has_error;
 };
 
 static int walk_fail(struct walk *w, const char *what, const char *detail)
@@ -127,6 +129,13 @@ static int visit(void *arg, uint8_t *payload, size_t len)
 		memcpy(w->scccn_response, m.challenge_response, 16);
 		w->have_scccn_response = msg_has(&m, L2TP_AVP_CHALLENGE_RESPONSE);
 		break;
+	case L2TP_MSG_CDN:
+		w->cdn_has_error = m.result_code.has_error;
+		break;
+	case L2TP_MSG_STOPCCN:
+		snprintf(w->stopccn_message, sizeof(w->stopccn_message), "%.*s", m.result_code.message.len,
+			 m.result_code.message.ptr);
+		break;
 	}
 	return round_trip(w, &m, false) || round_trip(w, &m, true);
 }
@@ -164,6 +173,9 @@ START_TEST(test_capture_covers_the_exchange)
 	ck_assert_uint_ge(w.zlbs, 1);
 	ck_assert_str_eq(w.sccrq_host, "lac-xl2tpd");
 	ck_assert_str_eq(w.sccrp_host, "lns-xl2tpd");
+	/* Two of the three Result Code lengths, as a real peer writes them. */
+	ck_assert(w.cdn_has_error);
+	ck_assert_str_eq(w.stopccn_message, "Goodbye!");
 }
 END_TEST
 
