@@ -5,8 +5,6 @@
  */
 #include "avp.h"
 
-#include <string.h>
-
 /* The field an AVP row names; offsetof() guarantees its alignment, hence the void * step. */
 #define FIELD(m, d, type)  ((type *)(void *)((char *)(m) + (d)->field))
 #define CFIELD(m, d, type) ((const type *)(const void *)((const char *)(m) + (d)->field))
@@ -21,7 +19,6 @@ static enum avp_fault get_u16(const struct avp_desc *d, struct rcursor *v, struc
 
 static void put_u16(const struct avp_desc *d, const struct l2tp_msg *m, unsigned int nth, struct wcursor *w)
 {
-	(void)nth;
 	wcursor_u16(w, *CFIELD(m, d, uint16_t));
 }
 
@@ -47,7 +44,6 @@ static enum avp_fault get_u32(const struct avp_desc *d, struct rcursor *v, struc
 
 static void put_u32(const struct avp_desc *d, const struct l2tp_msg *m, unsigned int nth, struct wcursor *w)
 {
-	(void)nth;
 	wcursor_u32(w, *CFIELD(m, d, uint32_t));
 }
 
@@ -63,7 +59,6 @@ static enum avp_fault get_blob(const struct avp_desc *d, struct rcursor *v, stru
 
 static void put_blob(const struct avp_desc *d, const struct l2tp_msg *m, unsigned int nth, struct wcursor *w)
 {
-	(void)nth;
 	const struct blob *b = CFIELD(m, d, struct blob);
 
 	wcursor_bytes(w, b->ptr, b->len);
@@ -78,28 +73,23 @@ static enum avp_fault get_fixed(const struct avp_desc *d, struct rcursor *v, str
 
 static void put_fixed(const struct avp_desc *d, const struct l2tp_msg *m, unsigned int nth, struct wcursor *w)
 {
-	(void)nth;
 	wcursor_bytes(w, CFIELD(m, d, uint8_t), d->min_len);
 }
 
 /* Sequencing Required: presence only. */
 static enum avp_fault get_flag(const struct avp_desc *d, struct rcursor *v, struct l2tp_msg *m)
 {
-	(void)d, (void)v, (void)m;
 	return AVP_OK;
 }
 
 static void put_flag(const struct avp_desc *d, const struct l2tp_msg *m, unsigned int nth, struct wcursor *w)
 {
-	(void)nth;
-	(void)d, (void)m, (void)w;
 }
 
 /* Composite values. */
 
 static enum avp_fault get_message_type(const struct avp_desc *d, struct rcursor *v, struct l2tp_msg *m)
 {
-	(void)d;
 	m->type = rcursor_u16(v);
 	return AVP_OK;
 }
@@ -107,8 +97,6 @@ static enum avp_fault get_message_type(const struct avp_desc *d, struct rcursor 
 static void put_message_type(const struct avp_desc *d, const struct l2tp_msg *m, unsigned int nth,
 			     struct wcursor *w)
 {
-	(void)nth;
-	(void)d;
 	wcursor_u16(w, m->type);
 }
 
@@ -117,7 +105,6 @@ static enum avp_fault get_result_code(const struct avp_desc *d, struct rcursor *
 {
 	size_t n = rcursor_left(v);
 
-	(void)d;
 	if (n == 3)
 		return AVP_BAD_LENGTH;
 	m->result_code.result = rcursor_u16(v);
@@ -131,8 +118,6 @@ static enum avp_fault get_result_code(const struct avp_desc *d, struct rcursor *
 static void put_result_code(const struct avp_desc *d, const struct l2tp_msg *m, unsigned int nth,
 			    struct wcursor *w)
 {
-	(void)nth;
-	(void)d;
 	wcursor_u16(w, m->result_code.result);
 	/* A message needs the error field before it, so the error goes out whenever one does. */
 	if (m->result_code.has_error || m->result_code.message.len) {
@@ -143,7 +128,6 @@ static void put_result_code(const struct avp_desc *d, const struct l2tp_msg *m, 
 
 static enum avp_fault get_protocol_version(const struct avp_desc *d, struct rcursor *v, struct l2tp_msg *m)
 {
-	(void)d;
 	m->protocol_version.version = rcursor_u8(v);
 	m->protocol_version.revision = rcursor_u8(v);
 	return AVP_OK;
@@ -152,8 +136,6 @@ static enum avp_fault get_protocol_version(const struct avp_desc *d, struct rcur
 static void put_protocol_version(const struct avp_desc *d, const struct l2tp_msg *m, unsigned int nth,
 				 struct wcursor *w)
 {
-	(void)nth;
-	(void)d;
 	wcursor_u8(w, m->protocol_version.version);
 	wcursor_u8(w, m->protocol_version.revision);
 }
@@ -161,7 +143,6 @@ static void put_protocol_version(const struct avp_desc *d, const struct l2tp_msg
 /* Q.931 Cause Code: cause (16), message (8), optional advisory text. */
 static enum avp_fault get_q931(const struct avp_desc *d, struct rcursor *v, struct l2tp_msg *m)
 {
-	(void)d;
 	m->q931_cause_code.cause = rcursor_u16(v);
 	m->q931_cause_code.msg = rcursor_u8(v);
 	m->q931_cause_code.advisory.len = (uint16_t)rcursor_left(v);
@@ -171,8 +152,6 @@ static enum avp_fault get_q931(const struct avp_desc *d, struct rcursor *v, stru
 
 static void put_q931(const struct avp_desc *d, const struct l2tp_msg *m, unsigned int nth, struct wcursor *w)
 {
-	(void)nth;
-	(void)d;
 	wcursor_u16(w, m->q931_cause_code.cause);
 	wcursor_u8(w, m->q931_cause_code.msg);
 	wcursor_bytes(w, m->q931_cause_code.advisory.ptr, m->q931_cause_code.advisory.len);
@@ -182,7 +161,6 @@ static enum avp_fault get_proxy_authen_type(const struct avp_desc *d, struct rcu
 {
 	uint16_t t = rcursor_u16(v);
 
-	(void)d;
 	if (t > L2TP_PROXY_AUTHEN_MSCHAPV1)
 		return AVP_BAD_VALUE;
 	m->proxy_authen_type = t;
@@ -192,7 +170,6 @@ static enum avp_fault get_proxy_authen_type(const struct avp_desc *d, struct rcu
 /* Proxy Authen ID: a reserved octet, then the CHAP/PAP ID octet. */
 static enum avp_fault get_proxy_authen_id(const struct avp_desc *d, struct rcursor *v, struct l2tp_msg *m)
 {
-	(void)d;
 	(void)rcursor_u8(v);
 	m->proxy_authen_id = rcursor_u8(v);
 	return AVP_OK;
@@ -201,8 +178,6 @@ static enum avp_fault get_proxy_authen_id(const struct avp_desc *d, struct rcurs
 static void put_proxy_authen_id(const struct avp_desc *d, const struct l2tp_msg *m, unsigned int nth,
 				struct wcursor *w)
 {
-	(void)nth;
-	(void)d;
 	wcursor_u8(w, 0);
 	wcursor_u8(w, m->proxy_authen_id);
 }
@@ -210,7 +185,6 @@ static void put_proxy_authen_id(const struct avp_desc *d, const struct l2tp_msg 
 /* Call Errors: reserved (16), then six 32-bit counters, RFC 2661 §4.4.6. */
 static enum avp_fault get_call_errors(const struct avp_desc *d, struct rcursor *v, struct l2tp_msg *m)
 {
-	(void)d;
 	(void)rcursor_u16(v);
 	m->call_errors.crc_errors = rcursor_u32(v);
 	m->call_errors.framing_errors = rcursor_u32(v);
@@ -224,8 +198,6 @@ static enum avp_fault get_call_errors(const struct avp_desc *d, struct rcursor *
 static void put_call_errors(const struct avp_desc *d, const struct l2tp_msg *m, unsigned int nth,
 			    struct wcursor *w)
 {
-	(void)nth;
-	(void)d;
 	wcursor_u16(w, 0);
 	wcursor_u32(w, m->call_errors.crc_errors);
 	wcursor_u32(w, m->call_errors.framing_errors);
@@ -238,7 +210,6 @@ static void put_call_errors(const struct avp_desc *d, const struct l2tp_msg *m, 
 /* ACCM: reserved (16), Send ACCM (32), Receive ACCM (32), RFC 2661 §4.4.6. */
 static enum avp_fault get_accm(const struct avp_desc *d, struct rcursor *v, struct l2tp_msg *m)
 {
-	(void)d;
 	(void)rcursor_u16(v);
 	m->accm.send = rcursor_u32(v);
 	m->accm.recv = rcursor_u32(v);
@@ -247,8 +218,6 @@ static enum avp_fault get_accm(const struct avp_desc *d, struct rcursor *v, stru
 
 static void put_accm(const struct avp_desc *d, const struct l2tp_msg *m, unsigned int nth, struct wcursor *w)
 {
-	(void)nth;
-	(void)d;
 	wcursor_u16(w, 0);
 	wcursor_u32(w, m->accm.send);
 	wcursor_u32(w, m->accm.recv);
@@ -257,7 +226,6 @@ static void put_accm(const struct avp_desc *d, const struct l2tp_msg *m, unsigne
 /* PPP Disconnect Cause Code: code (16), protocol (16), direction (8), message, RFC 3145 §3. */
 static enum avp_fault get_ppp_disconnect(const struct avp_desc *d, struct rcursor *v, struct l2tp_msg *m)
 {
-	(void)d;
 	m->ppp_disconnect_cause_code.code = rcursor_u16(v);
 	m->ppp_disconnect_cause_code.protocol = rcursor_u16(v);
 	m->ppp_disconnect_cause_code.direction = rcursor_u8(v);
@@ -269,8 +237,6 @@ static enum avp_fault get_ppp_disconnect(const struct avp_desc *d, struct rcurso
 static void put_ppp_disconnect(const struct avp_desc *d, const struct l2tp_msg *m, unsigned int nth,
 			       struct wcursor *w)
 {
-	(void)nth;
-	(void)d;
 	wcursor_u16(w, m->ppp_disconnect_cause_code.code);
 	wcursor_u16(w, m->ppp_disconnect_cause_code.protocol);
 	wcursor_u8(w, m->ppp_disconnect_cause_code.direction);
@@ -283,7 +249,6 @@ static enum avp_fault get_failover_capability(const struct avp_desc *d, struct r
 	uint16_t flags = rcursor_u16(v) & (L2TP_FAILOVER_CAP_C | L2TP_FAILOVER_CAP_D);
 	uint32_t recovery = rcursor_u32(v);
 
-	(void)d;
 	if (!flags) /* "C=0 and D=0 MUST NOT be sent" */
 		return AVP_BAD_VALUE;
 	m->failover_capability.flags = flags;
@@ -294,23 +259,30 @@ static enum avp_fault get_failover_capability(const struct avp_desc *d, struct r
 static void put_failover_capability(const struct avp_desc *d, const struct l2tp_msg *m, unsigned int nth,
 				    struct wcursor *w)
 {
-	(void)nth;
-	(void)d;
 	wcursor_u16(w, m->failover_capability.flags);
 	wcursor_u32(w, m->failover_capability.recovery_time_ms);
 }
 
-/* RFC 4951 carries 16-bit L2TPv2 IDs in 32-bit slots whose upper half is reserved. */
-static uint16_t get_id_slot(struct rcursor *v)
+/*
+ * Tunnel Recovery and Failover Session State share one layout for L2TPv2 (RFC 4951 §5.2,
+ * §5.4): reserved (16), then two 16-bit IDs each in a 32-bit slot whose upper half is reserved.
+ */
+static void get_id_pair(struct rcursor *v, uint16_t *first, uint16_t *second)
 {
 	(void)rcursor_u16(v);
-	return rcursor_u16(v);
+	(void)rcursor_u16(v);
+	*first = rcursor_u16(v);
+	(void)rcursor_u16(v);
+	*second = rcursor_u16(v);
 }
 
-static void put_id_slot(struct wcursor *w, uint16_t id)
+static void put_id_pair(struct wcursor *w, uint16_t first, uint16_t second)
 {
 	wcursor_u16(w, 0);
-	wcursor_u16(w, id);
+	wcursor_u16(w, 0);
+	wcursor_u16(w, first);
+	wcursor_u16(w, 0);
+	wcursor_u16(w, second);
 }
 
 /* Tunnel Recovery: reserved (16), Recover Tunnel ID, Recover Remote Tunnel ID (RFC 4951 §5.2). */
@@ -318,10 +290,7 @@ static enum avp_fault get_tunnel_recovery(const struct avp_desc *d, struct rcurs
 {
 	uint16_t local, remote;
 
-	(void)d;
-	(void)rcursor_u16(v);
-	local = get_id_slot(v);
-	remote = get_id_slot(v);
+	get_id_pair(v, &local, &remote);
 	if (!local || !remote)
 		return AVP_BAD_VALUE;
 	m->tunnel_recovery.tunnel_id = local;
@@ -332,17 +301,12 @@ static enum avp_fault get_tunnel_recovery(const struct avp_desc *d, struct rcurs
 static void put_tunnel_recovery(const struct avp_desc *d, const struct l2tp_msg *m, unsigned int nth,
 				struct wcursor *w)
 {
-	(void)nth;
-	(void)d;
-	wcursor_u16(w, 0);
-	put_id_slot(w, m->tunnel_recovery.tunnel_id);
-	put_id_slot(w, m->tunnel_recovery.remote_tunnel_id);
+	put_id_pair(w, m->tunnel_recovery.tunnel_id, m->tunnel_recovery.remote_tunnel_id);
 }
 
 /* Suggested Control Sequence: reserved (16), Suggested Ns, Suggested Nr (RFC 4951 §5.3). */
 static enum avp_fault get_scs(const struct avp_desc *d, struct rcursor *v, struct l2tp_msg *m)
 {
-	(void)d;
 	(void)rcursor_u16(v);
 	m->suggested_control_sequence.ns = rcursor_u16(v);
 	m->suggested_control_sequence.nr = rcursor_u16(v);
@@ -351,8 +315,6 @@ static enum avp_fault get_scs(const struct avp_desc *d, struct rcursor *v, struc
 
 static void put_scs(const struct avp_desc *d, const struct l2tp_msg *m, unsigned int nth, struct wcursor *w)
 {
-	(void)nth;
-	(void)d;
 	wcursor_u16(w, 0);
 	wcursor_u16(w, m->suggested_control_sequence.ns);
 	wcursor_u16(w, m->suggested_control_sequence.nr);
@@ -367,10 +329,7 @@ static enum avp_fault get_fss(const struct avp_desc *d, struct rcursor *v, struc
 {
 	uint16_t sid, remote;
 
-	(void)d;
-	(void)rcursor_u16(v);
-	sid = get_id_slot(v);
-	remote = get_id_slot(v);
+	get_id_pair(v, &sid, &remote);
 	if (!remote)
 		return AVP_BAD_VALUE;
 	if (m->n_fss == MSG_MAX_FSS)
@@ -384,36 +343,20 @@ static enum avp_fault get_fss(const struct avp_desc *d, struct rcursor *v, struc
 /* One AVP per entry: the encoder calls this for nth = 0 .. n_fss - 1. */
 static void put_fss(const struct avp_desc *d, const struct l2tp_msg *m, unsigned int nth, struct wcursor *w)
 {
-	(void)d;
-	wcursor_u16(w, 0);
-	put_id_slot(w, m->fss[nth].session_id);
-	put_id_slot(w, m->fss[nth].remote_session_id);
+	put_id_pair(w, m->fss[nth].session_id, m->fss[nth].remote_session_id);
 }
 
-#define U16(t, n, f, mand, hide)                                                       \
-	{                                                                              \
-		t, n, 2, 2, mand, hide, offsetof(struct l2tp_msg, f), get_u16, put_u16 \
-	}
-#define U32(t, n, f, mand, hide)                                                       \
-	{                                                                              \
-		t, n, 4, 4, mand, hide, offsetof(struct l2tp_msg, f), get_u32, put_u32 \
-	}
-#define ID(t, n, f)                                                                            \
-	{                                                                                      \
-		t, n, 2, 2, true, true, offsetof(struct l2tp_msg, f), get_nonzero_u16, put_u16 \
-	}
-#define BLOB(t, n, f, min, mand, hide)                                                                     \
-	{                                                                                                  \
-		t, n, min, AVP_MAX_VALUE_LEN, mand, hide, offsetof(struct l2tp_msg, f), get_blob, put_blob \
-	}
-#define FIXED(t, n, f, len, mand, hide)                                                        \
-	{                                                                                      \
-		t, n, len, len, mand, hide, offsetof(struct l2tp_msg, f), get_fixed, put_fixed \
-	}
-#define CUSTOM(t, n, min, max, mand, hide, get, put)    \
-	{                                               \
-		t, n, min, max, mand, hide, 0, get, put \
-	}
+/* One line per row shape reads better than the formatter's blocks. */
+/* clang-format off */
+#define U16(t, n, f, mand, hide) { t, n, 2, 2, mand, hide, offsetof(struct l2tp_msg, f), get_u16, put_u16 }
+#define U32(t, n, f, mand, hide) { t, n, 4, 4, mand, hide, offsetof(struct l2tp_msg, f), get_u32, put_u32 }
+#define ID(t, n, f) { t, n, 2, 2, true, true, offsetof(struct l2tp_msg, f), get_nonzero_u16, put_u16 }
+#define BLOB(t, n, f, min, mand, hide) \
+	{ t, n, min, AVP_MAX_VALUE_LEN, mand, hide, offsetof(struct l2tp_msg, f), get_blob, put_blob }
+#define FIXED(t, n, f, len, mand, hide) \
+	{ t, n, len, len, mand, hide, offsetof(struct l2tp_msg, f), get_fixed, put_fixed }
+#define CUSTOM(t, n, min, max, mand, hide, get, put) { t, n, min, max, mand, hide, 0, get, put }
+/* clang-format on */
 
 /* Lengths, M and H columns: shared/spec/l2tp-protocol.md §1.4 and §3.1. */
 const struct avp_desc avp_table[AVP_SLOT_COUNT] = {

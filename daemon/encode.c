@@ -2,7 +2,6 @@
 #include "encode.h"
 
 #include <errno.h>
-#include <string.h>
 
 #include "avp.h"
 #include "cursor.h"
@@ -37,68 +36,84 @@ static size_t pad_length(struct encoder *e, size_t value_len)
 	return r < room ? r : room;
 }
 
-/* RFC 2661 §4.3: hidden subformat = original length (16) | value | padding, then XOR. */
-static void put_hidden_value(struct encoder *e, uint16_t type, const uint8_t *value, size_t len, size_t pad)
+/*
+ * An AVP being written straight into the datagram: its header goes out first with the length
+ * left open, then the value, then avp_close() fills in the length and, for a hidden AVP, the
+ * original length, the padding and the XOR (RFC 2661 §4.3). No value is copied twice.
+ */
+struct avp_frame {
+	size_t start;	/* of the AVP header */
+	size_t value;	/* of the value (after the original-length field when hidden) */
+	uint16_t flags; /* M and H bits */
+	uint16_t type;
+};
+
+static void avp_open(struct encoder *e, struct avp_frame *f, uint16_t vendor, uint16_t type, bool mandatory,
+		     bool hidden)
 {
-	size_t start = e->w.pos;
-	uint8_t padding[MAX_PAD];
-
-	wcursor_u16(&e->w, (uint16_t)len);
-	wcursor_bytes(&e->w, value, len);
-	if (pad) {
-		e->opts->random(e->opts->random_arg, padding, pad);
-		wcursor_bytes(&e->w, padding, pad);
-	}
-	if (wcursor_ok(&e->w))
-		hide_transform(type, e->opts->secret, &e->m->random_vector, e->w.buf + start,
-			       e->w.pos - start, HIDE_ENCRYPT);
-}
-
-static void put_avp(struct encoder *e, uint16_t vendor, uint16_t type, bool mandatory, bool hidden,
-		    const uint8_t *value, size_t len)
-{
-	size_t pad = 0, total;
-
-	if (hidden && (!e->opts || !e->opts->secret || !(e->m->present & AVP_BIT(L2TP_AVP_RANDOM_VECTOR)))) {
+	if (hidden && (!e->opts || !e->opts->secret || !(e->m->present & AVP_BIT(L2TP_AVP_RANDOM_VECTOR))))
 		fail(e, -EINVAL);
-		return;
-	}
-	if (len > AVP_MAX_VALUE_LEN - (hidden ? 2 : 0)) {
-		fail(e, -EINVAL);
-		return;
-	}
-	if (hidden)
-		pad = pad_length(e, len);
-	total = L2TP_AVP_HDR_LEN + (hidden ? 2 + len + pad : len);
-	wcursor_u16(&e->w,
-		    (mandatory ? L2TP_AVP_HDR_M : 0) | (hidden ? L2TP_AVP_HDR_H : 0) | (uint16_t)total);
+	f->start = e->w.pos;
+	f->flags = (mandatory ? L2TP_AVP_HDR_M : 0) | (hidden ? L2TP_AVP_HDR_H : 0);
+	f->type = type;
+	wcursor_u16(&e->w, 0); /* flags and length, patched by avp_close() */
 	wcursor_u16(&e->w, vendor);
 	wcursor_u16(&e->w, type);
 	if (hidden)
-		put_hidden_value(e, type, value, len, pad);
-	else
-		wcursor_bytes(&e->w, value, len);
+		wcursor_u16(&e->w, 0); /* original length, patched by avp_close() */
+	f->value = e->w.pos;
+}
+
+/* Refuses a value outside [min_len, max_len], or too long to hide. */
+static void avp_close(struct encoder *e, const struct avp_frame *f, size_t min_len, size_t max_len)
+{
+	bool hidden = f->flags & L2TP_AVP_HDR_H;
+	size_t len = e->w.pos - f->value, pad;
+	uint8_t padding[MAX_PAD];
+
+	if (!wcursor_ok(&e->w) || e->error)
+		return;
+	if (len < min_len || len > max_len || len > AVP_MAX_VALUE_LEN - (hidden ? 2 : 0)) {
+		fail(e, -EINVAL);
+		return;
+	}
+	if (hidden) {
+		pad = pad_length(e, len);
+		if (pad) {
+			e->opts->random(e->opts->random_arg, padding, pad);
+			wcursor_bytes(&e->w, padding, pad);
+		}
+		wcursor_patch_u16(&e->w, f->value - 2, (uint16_t)len);
+		if (wcursor_ok(&e->w))
+			hide_transform(f->type, e->opts->secret, &e->m->random_vector,
+				       e->w.buf + f->value - 2, e->w.pos - (f->value - 2), HIDE_ENCRYPT);
+	}
+	wcursor_patch_u16(&e->w, f->start, f->flags | (uint16_t)(e->w.pos - f->start));
 }
 
 static void put_ietf(struct encoder *e, int slot, unsigned int nth)
 {
 	const struct avp_desc *d = &avp_table[slot];
-	uint8_t value[AVP_MAX_VALUE_LEN];
 	bool hidden = e->m->hidden & AVP_BIT(slot);
 	bool mandatory = slot == L2TP_AVP_MESSAGE_TYPE ? e->m->type_mandatory : d->mandatory;
-	struct wcursor vw;
+	struct avp_frame f;
 
-	if (hidden && !d->may_hide) {
+	if (hidden && !d->may_hide)
 		fail(e, -EINVAL);
-		return;
-	}
-	wcursor_init(&vw, value, sizeof(value));
-	d->encode(d, e->m, nth, &vw);
-	if (!wcursor_ok(&vw) || vw.pos < d->min_len || vw.pos > d->max_len) {
+	avp_open(e, &f, L2TP_VENDOR_IETF, d->type, mandatory, hidden);
+	d->encode(d, e->m, nth, &e->w);
+	avp_close(e, &f, d->min_len, d->max_len);
+}
+
+static void put_vendor(struct encoder *e, const struct vendor_avp *v)
+{
+	struct avp_frame f;
+
+	if (v->vendor == L2TP_VENDOR_IETF)
 		fail(e, -EINVAL);
-		return;
-	}
-	put_avp(e, L2TP_VENDOR_IETF, d->type, mandatory, hidden, value, vw.pos);
+	avp_open(e, &f, v->vendor, v->type, false, v->hidden);
+	wcursor_bytes(&e->w, v->value.ptr, v->value.len);
+	avp_close(e, &f, 0, AVP_MAX_VALUE_LEN);
 }
 
 int encode_control(const struct l2tp_msg *m, const struct encode_opts *opts, uint8_t *buf, size_t cap)
@@ -127,12 +142,8 @@ int encode_control(const struct l2tp_msg *m, const struct encode_opts *opts, uin
 			for (i = 0; i < m->n_fss && i < MSG_MAX_FSS; i++)
 				put_ietf(&e, AVP_SLOT_FAILOVER_SESSION_STATE, i);
 		}
-		for (i = 0; i < m->n_vendor && i < MSG_MAX_VENDOR; i++) {
-			if (m->vendor[i].vendor == L2TP_VENDOR_IETF)
-				fail(&e, -EINVAL);
-			put_avp(&e, m->vendor[i].vendor, m->vendor[i].type, false, m->vendor[i].hidden,
-				m->vendor[i].value.ptr, m->vendor[i].value.len);
-		}
+		for (i = 0; i < m->n_vendor && i < MSG_MAX_VENDOR; i++)
+			put_vendor(&e, &m->vendor[i]);
 	}
 	if (e.error)
 		return e.error;
