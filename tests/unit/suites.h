@@ -5,6 +5,7 @@
 
 #include <check.h>
 
+Suite *suite_admission(void);
 Suite *suite_auth(void);
 Suite *suite_avp(void);
 Suite *suite_cursor(void);
@@ -12,10 +13,14 @@ Suite *suite_decode(void);
 Suite *suite_encode(void);
 Suite *suite_header(void);
 Suite *suite_hide(void);
+Suite *suite_hmap(void);
+Suite *suite_ids(void);
 Suite *suite_msg_rules(void);
+Suite *suite_timer_heap(void);
 Suite *suite_tshark_oracle(void);
 Suite *suite_vectors(void);
 Suite *suite_wire(void);
 Suite *suite_xl2tpd_capture(void);
+Suite *suite_xport(void);
 
 #endif

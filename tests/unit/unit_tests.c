@@ -23,6 +23,11 @@ int main(void)
 	srunner_add_suite(sr, suite_vectors());
 	srunner_add_suite(sr, suite_xl2tpd_capture());
 	srunner_add_suite(sr, suite_tshark_oracle());
+	srunner_add_suite(sr, suite_hmap());
+	srunner_add_suite(sr, suite_ids());
+	srunner_add_suite(sr, suite_timer_heap());
+	srunner_add_suite(sr, suite_admission());
+	srunner_add_suite(sr, suite_xport());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The engine's entry points: one per event. Each sets the clock, does its work, reaps what
+ * the work killed (objects never free themselves inside their own handlers) and leaves the
+ * actions for the shell.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode.h"
+#include "engine_int.h"
+#include "header.h"
+#include "l2tp/result.h"
+
+struct engine *engine_new(const struct engine_config *cfg)
+{
+	struct engine *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return NULL;
+	e->cfg = cfg;
+	hmap_init(&e->tunnels);
+	hmap_init(&e->tunnels_by_peer);
+	hmap_init(&e->sessions);
+	timer_heap_init(&e->timers);
+	ids_init(&e->ids, cfg->id_quarantine_ms);
+	admission_init(&e->admission);
+	return e;
+}
+
+void engine_free(struct engine *e)
+{
+	struct hnode *n;
+
+	if (!e)
+		return;
+	/* Every tunnel, each with its sessions, without telling anyone: the engine is going away. */
+	for (uint32_t key = 0; e->tunnels.count && key <= UINT16_MAX; key++) {
+		n = hmap_first(&e->tunnels, key);
+		if (n) {
+			struct tunnel *t = hmap_entry(n, struct tunnel, by_id);
+
+			while (t->sessions) {
+				struct session *s = t->sessions;
+
+				t->sessions = s->next;
+				hmap_remove(&e->sessions, &s->by_key);
+				session_free(e, s);
+			}
+			hmap_remove(&e->tunnels, n);
+			t->next_dead = e->dead_tunnels;
+			e->dead_tunnels = t;
+		}
+	}
+	session_reap(e);
+	tunnel_reap(e);
+	hmap_destroy(&e->tunnels);
+	hmap_destroy(&e->tunnels_by_peer);
+	hmap_destroy(&e->sessions);
+	timer_heap_destroy(&e->timers);
+	ids_destroy(&e->ids);
+	engine_actions_free(e);
+	free(e);
+}
+
+/* The end of every event: what died during it goes now. */
+static void settle(struct engine *e)
+{
+	session_reap(e);
+	tunnel_reap(e);
+}
+
+static void discard(struct engine *e, const struct l2tp_addr *peer, const char *why)
+{
+	char addr[L2TP_ADDR_STRLEN];
+
+	e->stats.datagrams_discarded++;
+	engine_log(e, ENGINE_LOG_DEBUG, NULL, NULL, "datagram from %s discarded: %s",
+		   l2tp_addr_str(peer, addr), why);
+}
+
+static const struct blob *secret_of(const char *secret, struct blob *b)
+{
+	if (!secret)
+		return NULL;
+	*b = blob_from_str(secret);
+	return b;
+}
+
+/* A new tunnel's SCCRQ: the only message that may carry header Tunnel ID 0. */
+static void input_unaddressed(struct engine *e, const struct l2tp_addr *local, const struct l2tp_addr *peer,
+			      uint8_t *buf, size_t len)
+{
+	const struct engine_peer_config *pc = tunnel_peer_config(e, peer);
+	struct blob secret_blob;
+	const struct blob *secret = secret_of(pc ? pc->secret : e->cfg->secret, &secret_blob);
+	struct proto_error err;
+	struct l2tp_msg m;
+
+	if (decode_control(buf, len, secret, &m, &err) < 0) {
+		struct engine_disconnect why = disconnect_of(err.result, err.error, err.text);
+
+		/* A refusal needs the peer's tunnel ID to be addressed at all. */
+		if (err.action != PROTO_DISCARD && m.type == L2TP_MSG_SCCRQ && m.assigned_tunnel_id)
+			tunnel_refuse_stateless(e, local, peer, m.assigned_tunnel_id, m.ns, &why);
+		else
+			discard(e, peer, err.text);
+		return;
+	}
+	if (m.zlb || m.type != L2TP_MSG_SCCRQ) {
+		discard(e, peer, "only an SCCRQ may be sent to tunnel 0");
+		return;
+	}
+	tunnel_rx_sccrq(e, local, peer, &m);
+}
+
+/* A refused message in sequence: answer as the codec says (RFC 2661 §7.1). */
+static void refused(struct engine *e, struct tunnel *t, const struct l2tp_msg *m,
+		    const struct proto_error *err)
+{
+	struct engine_disconnect why = disconnect_of(err->result, err->error, err->text);
+	struct session *s;
+
+	switch (err->action) {
+	case PROTO_DISCARD:
+		discard(e, &t->peer, err->text);
+		break;
+	case PROTO_CLEAR_TUNNEL:
+		tunnel_stop(e, t, &why);
+		break;
+	case PROTO_CLEAR_SESSION:
+		s = m->session_id ? session_find(e, t->id, m->session_id) : NULL;
+		if (s && m->type == L2TP_MSG_CDN)
+			session_clear(e, s, &why, true); /* it was going anyway */
+		else if (s)
+			session_stop(e, s, &why);
+		else if ((m->type == L2TP_MSG_ICRQ || m->type == L2TP_MSG_OCRQ) && m->assigned_session_id)
+			session_refuse_stateless(e, t, m->assigned_session_id, &why);
+		else
+			discard(e, &t->peer, err->text);
+		break;
+	}
+}
+
+static void dispatch(struct engine *e, struct tunnel *t, const struct l2tp_msg *m)
+{
+	struct tunnel_event_arg arg = { .m = m };
+
+	switch (m->type) {
+	case L2TP_MSG_SCCRQ:
+		tunnel_event(e, t, TEV_RX_SCCRQ, &arg);
+		break;
+	case L2TP_MSG_SCCRP:
+		tunnel_event(e, t, TEV_RX_SCCRP, &arg);
+		break;
+	case L2TP_MSG_SCCCN:
+		tunnel_event(e, t, TEV_RX_SCCCN, &arg);
+		break;
+	case L2TP_MSG_STOPCCN:
+		tunnel_event(e, t, TEV_RX_STOPCCN, &arg);
+		break;
+	case L2TP_MSG_HELLO:
+		break; /* the transport has acknowledged it: that is all a HELLO asks */
+	case L2TP_MSG_FSQ:
+	case L2TP_MSG_FSR:
+		engine_log(e, ENGINE_LOG_INFO, t, NULL, "failover session %s ignored: no failover negotiated",
+			   m->type == L2TP_MSG_FSQ ? "query" : "response");
+		break;
+	default:
+		if (t->state == TUNNEL_CLOSING)
+			break;
+		if (t->state != TUNNEL_ESTABLISHED) {
+			struct engine_disconnect why = disconnect_of(L2TP_RC_STOPCCN_FSM_ERROR, 0,
+								     "call message before the tunnel is up");
+
+			tunnel_stop(e, t, &why);
+			break;
+		}
+		session_rx(e, t, m);
+	}
+}
+
+/* One message, in the order the transport hands them over. */
+static void input_one(struct engine *e, struct tunnel *t, uint8_t *buf, size_t len)
+{
+	struct blob secret_blob;
+	struct proto_error err;
+	struct l2tp_header h;
+	struct l2tp_msg m;
+	const char *why;
+
+	if (header_parse(buf, len, &h, &why) < 0) {
+		discard(e, &t->peer, why);
+		return;
+	}
+	switch (tunnel_account_rx(e, t, h.ns, h.nr, h.payload == h.length)) {
+	case XPORT_RX_DELIVER:
+		break;
+	case XPORT_RX_AHEAD:
+		if (xport_hold(&t->xport, &e->cfg->xport, h.ns, buf, len) < 0)
+			discard(e, &t->peer, "cannot hold a message ahead of sequence");
+		return;
+	case XPORT_RX_ZLB:
+	case XPORT_RX_DUPLICATE:
+		return;
+	case XPORT_RX_DROP:
+		discard(e, &t->peer, "ahead of sequence beyond our window");
+		return;
+	}
+	if (decode_control(buf, len, secret_of(t->secret, &secret_blob), &m, &err) < 0) {
+		refused(e, t, &m, &err);
+		return;
+	}
+	dispatch(e, t, &m);
+}
+
+void tunnel_input(struct engine *e, struct tunnel *t, uint8_t *buf, size_t len)
+{
+	struct xport_pkt *held;
+
+	input_one(e, t, buf, len);
+	/* What arrived ahead of sequence and is now next, in order (RFC 2661 §5.8). */
+	while (!t->dead && (held = xport_take_held(&t->xport))) {
+		input_one(e, t, held->buf, held->len);
+		free(held);
+	}
+	if (!t->dead) {
+		tunnel_flush_ack(e, t);
+		tunnel_reschedule(e, t);
+	}
+}
+
+void engine_recv(struct engine *e, uint64_t now, const struct l2tp_addr *local, const struct l2tp_addr *peer,
+		 uint8_t *buf, size_t len)
+{
+	struct l2tp_header h;
+	struct tunnel *t;
+	const char *why;
+
+	e->now = now;
+	if (header_parse(buf, len, &h, &why) < 0)
+		discard(e, peer, why);
+	else if (!h.control)
+		discard(e, peer, "data message for no session the kernel knows");
+	else if (h.tunnel_id == 0)
+		input_unaddressed(e, local, peer, buf, len);
+	else if (!(t = tunnel_find(e, h.tunnel_id)))
+		discard(e, peer, "no such tunnel");
+	else if (!l2tp_addr_same_host(&t->peer, peer))
+		discard(e, peer, "tunnel belongs to another peer");
+	else if (t->peer.port != peer->port && t->state != TUNNEL_WAIT_CTL_REPLY)
+		discard(e, peer, "tunnel belongs to another port of the peer");
+	else {
+		/* The responder may answer from another port; the tunnel follows it (RFC 2661 §8.1). */
+		t->peer.port = peer->port;
+		tunnel_input(e, t, buf, len);
+	}
+	settle(e);
+}
+
+static void send_hello(struct engine *e, struct tunnel *t)
+{
+	struct l2tp_msg m;
+
+	msg_init(&m, L2TP_MSG_HELLO);
+	engine_log(e, ENGINE_LOG_DEBUG, t, NULL, "HELLO after %llu ms of silence",
+		   (unsigned long long)(e->now - t->last_rx));
+	(void)tunnel_send(e, t, &m);
+	t->hello_at = e->now + e->cfg->hello_ms;
+}
+
+static void tunnel_timer(struct engine *e, struct tunnel *t)
+{
+	struct engine_disconnect why;
+
+	if (t->state == TUNNEL_CLOSING && t->reap_at <= e->now) {
+		tunnel_free(e, t);
+		return;
+	}
+	if (xport_deadline(&t->xport) <= e->now && !tunnel_retransmit(e, t) && t->state != TUNNEL_CLOSING) {
+		/* RFC 2661 §5.8: retransmissions exhausted, the tunnel and its sessions are cleared. */
+		why = disconnect_of(L2TP_RC_STOPCCN_FSM_ERROR, 0,
+				    "peer did not acknowledge (retransmissions exhausted)");
+		tunnel_clear(e, t, &why, false);
+		tunnel_free(e, t);
+		return;
+	}
+	if (t->hello_at <= e->now && t->state == TUNNEL_ESTABLISHED)
+		send_hello(e, t);
+	tunnel_reschedule(e, t);
+}
+
+void engine_tick(struct engine *e, uint64_t now)
+{
+	struct timer_entry *te;
+
+	e->now = now;
+	while ((te = timer_heap_expired(&e->timers, now)))
+		tunnel_timer(e, hmap_entry(te, struct tunnel, timer));
+	settle(e);
+}
+
+uint64_t engine_next_deadline(const struct engine *e)
+{
+	return timer_heap_next(&e->timers);
+}

@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The protocol engine, sans I/O (design.md §2). The shell feeds it events, each with the
+ * current time in milliseconds of a monotonic clock: a received datagram, a timer expiry,
+ * a local command, a kernel result, a pppd exit. The engine answers with actions that the
+ * shell carries out in order: datagrams to send, kernel requests, notifications and log
+ * events. It never touches a socket, a clock or the kernel, so tests, the simulation and
+ * the fuzz targets drive it exactly as the daemon does.
+ *
+ * Actions accumulate until engine_actions_clear(); pointers in them (datagram bytes, texts,
+ * session information) stay valid until then.
+ */
+#ifndef L2TPKD_ENGINE_H
+#define L2TPKD_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "admission.h"
+#include "ids.h"
+#include "msg.h"
+#include "xport.h"
+
+/* A UDP endpoint. family is AF_INET or AF_INET6; IPv4 uses addr[0..3]; port in host order. */
+struct l2tp_addr {
+	uint16_t family;
+	uint16_t port;
+	uint8_t addr[16];
+};
+
+/* What the engine knows about a peer before it talks to it (matched on address, any port). */
+struct engine_peer_config {
+	struct l2tp_addr addr;
+	const char *secret; /* tunnel authentication and AVP hiding (RFC 2661 §5.1.1, §4.3) */
+	bool hide_avps;	    /* hide every AVP that may be hidden */
+};
+
+/* Result and error code of a refusal (StopCCN for a tunnel, CDN for a session). */
+struct engine_refusal {
+	uint16_t result;
+	uint16_t error;
+};
+
+/* Why a tunnel or session ends: what a StopCCN or CDN carries (RFC 2661 §4.4.2). */
+struct engine_disconnect {
+	uint16_t result, error;
+	const char *message; /* Error Message; NULL or "" for none */
+	bool q931;	     /* CDN only: Q.931 Cause Code AVP with these two fields */
+	uint16_t q931_cause;
+	uint8_t q931_msg;
+};
+
+enum engine_log_level {
+	ENGINE_LOG_ERR,
+	ENGINE_LOG_WARNING,
+	ENGINE_LOG_NOTICE,
+	ENGINE_LOG_INFO,
+	ENGINE_LOG_DEBUG
+};
+
+struct engine_config {
+	const char *host_name;	    /* Host Name AVP (required) */
+	const char *vendor_name;    /* Vendor Name AVP; NULL: not sent */
+	uint16_t firmware_revision; /* 0: not sent */
+	uint32_t framing_caps;	    /* L2TP_FRAMING_* */
+	uint32_t bearer_caps;	    /* L2TP_BEARER_*; 0: not sent */
+	struct xport_config xport;  /* windows and retransmission */
+	uint32_t hello_ms;	    /* HELLO after this long without a message; 0: never */
+	uint32_t id_quarantine_ms;  /* a freed ID is not handed out again for this long */
+	bool accept_tunnels;	    /* answer SCCRQs (LNS; a LAC may too) */
+	bool accept_outgoing_calls; /* answer OCRQs as a LAC (there is no dialling: answered at once) */
+	bool send_tie_breaker;	    /* Tie Breaker AVP in our SCCRQs (RFC 2661 §7.2.1) */
+	const char *secret;	    /* for peers without an entry in peers[]; NULL: none */
+	bool hide_avps;
+	const struct engine_peer_config *peers;
+	size_t n_peers;
+	struct admission_limits limits;
+	struct engine_refusal refuse_tunnel;  /* StopCCN 2/4 or 2/7 */
+	struct engine_refusal refuse_session; /* CDN 2/4, 2/7 or 4 */
+	bool lns_send_seq;		      /* LNS: sequence data (sends Sequencing Required) */
+	uint32_t recv_timeout_ms;	      /* kernel reorder timeout for sequenced data */
+	enum engine_log_level log_level;      /* LOG actions above this level are not made */
+	random_fn random;		      /* unpredictable octets: IDs, challenges, vectors */
+	void *random_arg;
+};
+
+/* Defaults an operator would expect: RFC 2661's recommended timers, no limits. */
+void engine_config_defaults(struct engine_config *c);
+/* 0, or -EINVAL with a one-line reason in why. */
+int engine_config_validate(const struct engine_config *c, char *why, size_t n);
+
+enum engine_call_direction {
+	ENGINE_CALL_INCOMING, /* a LAC places ICRQ/ICCN (a subscriber came in) */
+	ENGINE_CALL_OUTGOING, /* an LNS places OCRQ (asks the LAC to dial) */
+};
+
+/*
+ * What is known of a call: given to engine_place_call() (sent by the LAC in ICRQ/ICCN or by
+ * the LNS in OCRQ), and handed to the shell with SESSION_UP (what the peer sent: proxy LCP
+ * and proxy authentication for pppd, numbers for accounting). Absent blobs have len 0.
+ */
+struct engine_call_info {
+	uint32_t bearer_type;
+	uint32_t framing_type;
+	uint32_t tx_connect_speed;
+	uint32_t rx_connect_speed;
+	uint32_t physical_channel_id;
+	uint32_t minimum_bps, maximum_bps;
+	bool sequencing_required;
+	struct blob calling_number, called_number, sub_address, private_group_id;
+	struct blob initial_received_lcp_confreq, last_sent_lcp_confreq, last_received_lcp_confreq;
+	bool proxy_authen; /* the five proxy authentication fields below are valid */
+	uint16_t proxy_authen_type;
+	uint8_t proxy_authen_id;
+	struct blob proxy_authen_name, proxy_authen_challenge, proxy_authen_response;
+};
+
+enum engine_action_type {
+	ENGINE_SEND,		/* a datagram: on socket tunnel_id (0: the listening socket), to peer */
+	ENGINE_TUNNEL_UP,	/* control connection established */
+	ENGINE_TUNNEL_DOWN,	/* control connection cleared (messages may still flow until RELEASED) */
+	ENGINE_TUNNEL_RELEASED, /* the engine forgot the tunnel: close its socket */
+	ENGINE_KERNEL_TUNNEL_CREATE,
+	ENGINE_KERNEL_TUNNEL_DELETE,
+	ENGINE_KERNEL_SESSION_CREATE,
+	ENGINE_KERNEL_SESSION_DELETE,
+	ENGINE_SESSION_UP,   /* start PPP on the session */
+	ENGINE_SESSION_DOWN, /* the session is gone: stop PPP */
+	ENGINE_SESSION_INFO, /* WEN or SLI from the peer, passed on */
+	ENGINE_LOG,
+};
+
+struct engine_action {
+	enum engine_action_type type;
+	uint16_t tunnel_id, peer_tunnel_id; /* ours and the peer's */
+	uint16_t session_id, peer_session_id;
+	union {
+		struct {
+			struct l2tp_addr local, peer;
+			const uint8_t *buf;
+			uint16_t len;
+		} send;
+		struct {
+			struct l2tp_addr local, peer; /* TUNNEL_UP, KERNEL_TUNNEL_CREATE */
+		} tunnel;
+		struct {
+			bool lns_mode; /* the local sequencing choice is authoritative */
+			bool send_seq, recv_seq;
+			uint32_t recv_timeout_ms;
+		} kernel_session;
+		struct {
+			bool lns; /* we are the LNS of this call */
+			enum engine_call_direction direction;
+			uint32_t call_serial;
+			const struct engine_call_info *info;
+		} session_up;
+		struct {
+			struct engine_disconnect why; /* what we sent or received */
+			bool by_peer;		      /* the peer cleared it */
+		} down;
+		struct {
+			uint16_t msg_type;	 /* L2TP_MSG_WEN or L2TP_MSG_SLI */
+			uint32_t call_errors[6]; /* WEN: CRC, framing, hardware/buffer overruns, timeouts,
+						    alignment */
+			uint32_t send_accm, recv_accm; /* SLI */
+		} info;
+		struct {
+			enum engine_log_level level;
+			const char *text; /* "tunnel 12/34 peer 192.0.2.1:1701: ..." */
+		} log;
+	};
+};
+
+/* The kernel request a KERNEL_* action asked for completed: err is 0 or a negative errno. */
+struct engine_kernel_result {
+	enum engine_action_type request;
+	uint16_t tunnel_id, session_id;
+	int err;
+};
+
+struct engine_stats {
+	uint32_t tunnels; /* objects, closing ones included */
+	uint32_t tunnels_established;
+	uint32_t sessions;
+	uint32_t sessions_established;
+	uint32_t tunnels_refused, sessions_refused; /* by admission limits */
+	uint32_t auth_failures;
+	uint32_t tie_breaks_lost;
+	uint32_t datagrams_discarded;
+	uint64_t messages_sent, retransmissions, zlbs_sent;
+};
+
+struct engine;
+
+/* The engine keeps cfg (and its strings) by reference: it must outlive the engine. */
+struct engine *engine_new(const struct engine_config *cfg);
+void engine_free(struct engine *e);
+
+/* Events. */
+void engine_recv(struct engine *e, uint64_t now, const struct l2tp_addr *local, const struct l2tp_addr *peer,
+		 uint8_t *buf, size_t len);
+void engine_tick(struct engine *e, uint64_t now);
+/* Opens a tunnel (SCCRQ). 0 with *tunnel_id, or -ENOSPC (no free ID), -ENOMEM. */
+int engine_open_tunnel(struct engine *e, uint64_t now, const struct l2tp_addr *local,
+		       const struct l2tp_addr *peer, uint16_t *tunnel_id);
+/*
+ * Places a call on a tunnel (ICRQ as LAC, OCRQ as LNS), at once or when the tunnel comes up.
+ * 0 with *session_id, or -ENOENT (no such tunnel), -ESHUTDOWN (tunnel closing), -ENOSPC.
+ */
+int engine_place_call(struct engine *e, uint64_t now, uint16_t tunnel_id, enum engine_call_direction dir,
+		      const struct engine_call_info *info, uint16_t *session_id);
+/* Clears a session with a CDN saying why. 0, -ENOENT, or -EINVAL (a code out of range). */
+int engine_close_session(struct engine *e, uint64_t now, uint16_t tunnel_id, uint16_t session_id,
+			 const struct engine_disconnect *why);
+/* Clears a tunnel and its sessions with a StopCCN saying why (q931 unused). As above. */
+int engine_close_tunnel(struct engine *e, uint64_t now, uint16_t tunnel_id,
+			const struct engine_disconnect *why);
+void engine_kernel_done(struct engine *e, uint64_t now, const struct engine_kernel_result *r);
+/* pppd of a session exited (status as from waitid's si_status): the call is over. */
+void engine_pppd_exit(struct engine *e, uint64_t now, uint16_t tunnel_id, uint16_t session_id, int status);
+
+/* When engine_tick() must be called next (ms); UINT64_MAX when nothing is scheduled. */
+uint64_t engine_next_deadline(const struct engine *e);
+
+/* Actions made since the last clear, in the order to carry them out. */
+const struct engine_action *engine_actions(const struct engine *e, size_t *n);
+void engine_actions_clear(struct engine *e);
+
+void engine_get_stats(const struct engine *e, struct engine_stats *st);
+
+/* Formats an address as "192.0.2.1:1701" or "[2001:db8::1]:1701". */
+#define L2TP_ADDR_STRLEN 56
+const char *l2tp_addr_str(const struct l2tp_addr *a, char buf[L2TP_ADDR_STRLEN]);
+bool l2tp_addr_equal(const struct l2tp_addr *a, const struct l2tp_addr *b);
+bool l2tp_addr_same_host(const struct l2tp_addr *a, const struct l2tp_addr *b);
+
+#endif

@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The engine's state: plain data (tunnels, sessions, transport state) that issue 6 will
+ * persist and restore, shared by the engine's modules and by nothing else.
+ */
+#ifndef L2TPKD_ENGINE_INT_H
+#define L2TPKD_ENGINE_INT_H
+
+#include <stdarg.h>
+
+#include "engine.h"
+#include "hmap.h"
+#include "timer_heap.h"
+
+/* RFC 2661 §7.2 control connection states; CLOSING keeps the transport for a full cycle. */
+enum tunnel_state {
+	TUNNEL_IDLE,
+	TUNNEL_WAIT_CTL_REPLY, /* SCCRQ sent */
+	TUNNEL_WAIT_CTL_CONN,  /* SCCRP sent */
+	TUNNEL_ESTABLISHED,
+	TUNNEL_CLOSING, /* StopCCN sent or received: re-ack, retransmit, then forget */
+	TUNNEL_STATE_COUNT,
+};
+
+struct session;
+
+struct tunnel {
+	struct hnode by_id;   /* engine.tunnels, key = id */
+	struct hnode by_peer; /* engine.tunnels_by_peer while the peer's ID is known */
+	struct timer_entry timer;
+	struct xport xport;
+	struct l2tp_addr local, peer;
+	uint16_t id, peer_id;
+	uint8_t state;
+	bool originator;     /* we sent the SCCRQ */
+	bool kernel_created; /* KERNEL_TUNNEL_CREATE succeeded: delete it when done */
+	bool kernel_pending;
+	bool up_notified; /* TUNNEL_UP made, so TUNNEL_DOWN is owed */
+	bool sent_tie_breaker;
+	bool challenged;   /* we sent a Challenge and wait for its response */
+	bool dead;	   /* reaped after the current event */
+	bool peer_indexed; /* in tunnels_by_peer */
+	bool hide;
+	const char *secret; /* from the configuration; NULL: no authentication */
+	uint8_t tie_breaker[L2TP_TIE_BREAKER_LEN];
+	uint8_t challenge[16];
+	uint16_t peer_firmware;
+	uint32_t peer_framing, peer_bearer;
+	char *peer_host_name; /* copies: the datagram they came in is gone after the event */
+	char *peer_vendor_name;
+	uint64_t last_rx;	  /* any control message from the peer, for HELLO */
+	uint64_t hello_at;	  /* when a HELLO is due; TIMER_NONE before establishment */
+	uint64_t reap_at;	  /* CLOSING: when the tunnel is forgotten */
+	struct session *sessions; /* list through session.next/prev */
+	uint32_t n_sessions;
+	struct tunnel *next_dead;
+};
+
+/* RFC 2661 §7.4 and §7.5: the four kinds of call, each with its own table. */
+enum session_kind { SESSION_LAC_IC, SESSION_LNS_IC, SESSION_LAC_OC, SESSION_LNS_OC, SESSION_KIND_COUNT };
+
+enum session_state {
+	SESSION_IDLE,
+	SESSION_WAIT_TUNNEL,	/* call placed, tunnel not yet established */
+	SESSION_WAIT_REPLY,	/* ICRQ or OCRQ sent */
+	SESSION_WAIT_CONNECT,	/* ICRP or OCRP sent / received, waiting for ICCN or OCCN */
+	SESSION_WAIT_CS_ANSWER, /* LAC outgoing call: OCRP sent, the call is being answered */
+	SESSION_WAIT_KERNEL,	/* connected; the kernel session is being created */
+	SESSION_ESTABLISHED,
+	SESSION_STATE_COUNT,
+};
+
+struct session {
+	struct hnode by_key; /* engine.sessions, key = tunnel id << 16 | session id */
+	struct tunnel *tunnel;
+	struct session *next, *prev; /* in tunnel.sessions */
+	uint16_t id, peer_id;
+	uint8_t kind, state;
+	bool kernel_requested;
+	bool kernel_created;
+	bool up_notified; /* SESSION_UP made, so SESSION_DOWN is owed */
+	bool dead;
+	bool send_seq; /* Sequencing Required applies */
+	uint32_t call_serial;
+	struct engine_call_info *call; /* one allocation with its blobs; NULL when empty */
+	struct session *next_dead;
+};
+
+struct action_arena {
+	struct engine_action *v;
+	size_t n, cap;
+	uint8_t *bytes; /* datagrams and texts the actions point into */
+	size_t used, size;
+	size_t n_chunks;
+	uint8_t **chunks; /* earlier byte chunks, kept until the clear so pointers stay valid */
+};
+
+struct engine {
+	const struct engine_config *cfg;
+	struct hmap tunnels;	     /* by our tunnel ID */
+	struct hmap tunnels_by_peer; /* by peer host and its tunnel ID: SCCRQ retransmissions */
+	struct hmap sessions;	     /* by tunnel ID << 16 | session ID */
+	struct timer_heap timers;
+	struct ids ids;
+	struct admission admission;
+	struct action_arena out;
+	uint64_t now;
+	uint32_t n_tunnels, n_sessions;
+	uint32_t n_tunnels_established, n_sessions_established;
+	uint32_t call_serial;
+	struct tunnel *dead_tunnels;
+	struct session *dead_sessions;
+	struct engine_stats stats;
+};
+
+/* engine_actions.c */
+struct engine_action *engine_push(struct engine *e, enum engine_action_type type);
+/* Copies bytes into the arena; NULL on allocation failure. */
+void *engine_copy(struct engine *e, const void *p, size_t n);
+/* The same, NUL-terminated. */
+char *engine_copy_str(struct engine *e, const void *p, size_t n);
+__attribute__((format(printf, 5, 6))) void engine_log(struct engine *e, enum engine_log_level level,
+						      const struct tunnel *t, const struct session *s,
+						      const char *fmt, ...);
+void engine_actions_free(struct engine *e);
+
+/* tunnel.c */
+struct tunnel *tunnel_find(const struct engine *e, uint16_t id);
+struct tunnel *tunnel_find_by_peer(const struct engine *e, const struct l2tp_addr *peer, uint16_t peer_id);
+struct tunnel *tunnel_new(struct engine *e, const struct l2tp_addr *local, const struct l2tp_addr *peer,
+			  bool originator);
+int tunnel_set_peer_id(struct engine *e, struct tunnel *t, uint16_t peer_id);
+/* Encodes m (header tunnel ID = the peer's) and queues it reliably. Returns 0 or -errno. */
+int tunnel_send(struct engine *e, struct tunnel *t, struct l2tp_msg *m);
+void tunnel_flush_ack(struct engine *e, struct tunnel *t);
+/* Retransmits if the transport's timer expired; false once its retries are exhausted. */
+bool tunnel_retransmit(struct engine *e, struct tunnel *t);
+/* StopCCN, clear every session, keep the transport for a full cycle (RFC 2661 §5.7). */
+void tunnel_stop(struct engine *e, struct tunnel *t, const struct engine_disconnect *why);
+/* Clear without a StopCCN (one received, or the transport failed). */
+void tunnel_clear(struct engine *e, struct tunnel *t, const struct engine_disconnect *why, bool by_peer);
+/* A disconnect from a result, an error and a message (no Q.931 cause). */
+struct engine_disconnect disconnect_of(uint16_t result, uint16_t error, const char *message);
+/* Result Code AVP (and Q.931 Cause Code for a CDN) of a StopCCN or CDN. */
+void msg_set_disconnect(struct l2tp_msg *m, const struct engine_disconnect *why);
+/* The disconnect a received StopCCN or CDN carries; blobs copied to the action arena. */
+struct engine_disconnect disconnect_from_msg(struct engine *e, const struct l2tp_msg *m);
+void tunnel_reschedule(struct engine *e, struct tunnel *t);
+void tunnel_reap(struct engine *e);
+void tunnel_free(struct engine *e, struct tunnel *t);
+const char *tunnel_state_name(uint8_t s);
+const struct engine_peer_config *tunnel_peer_config(const struct engine *e, const struct l2tp_addr *peer);
+/* Runs a received message's Ns and Nr through the transport; refreshes the HELLO timer. */
+enum xport_rx tunnel_account_rx(struct engine *e, struct tunnel *t, uint16_t ns, uint16_t nr, bool zlb);
+/* Our SCCRQs to this host still waiting for a reply (the tie breaker's candidates). */
+#define TUNNEL_MAX_TIES 16
+size_t tunnel_outstanding_sccrqs(const struct engine *e, const struct l2tp_addr *peer, struct tunnel **out,
+				 size_t max);
+/* Handles a datagram for a known tunnel: transport, decode, state machines. */
+void tunnel_input(struct engine *e, struct tunnel *t, uint8_t *buf, size_t len);
+
+/* tunnel_fsm.c */
+enum tunnel_event {
+	TEV_LOCAL_OPEN,
+	TEV_RX_SCCRQ,
+	TEV_RX_SCCRP,
+	TEV_RX_SCCCN,
+	TEV_RX_STOPCCN,
+	TEV_LOCAL_CLOSE,
+	TEV_KERNEL_OK,
+	TEV_KERNEL_FAIL,
+	TEV_COUNT,
+};
+struct tunnel_event_arg {
+	const struct l2tp_msg *m;
+	const struct engine_disconnect *why; /* TEV_LOCAL_CLOSE */
+};
+void tunnel_event(struct engine *e, struct tunnel *t, enum tunnel_event ev, struct tunnel_event_arg *arg);
+/* An SCCRQ with header tunnel ID 0: a new tunnel, a retransmission, or a tie to break. */
+void tunnel_rx_sccrq(struct engine *e, const struct l2tp_addr *local, const struct l2tp_addr *peer,
+		     const struct l2tp_msg *m);
+/* Answers without a tunnel: a StopCCN from no state (limits, bad SCCRQ). */
+void tunnel_refuse_stateless(struct engine *e, const struct l2tp_addr *local, const struct l2tp_addr *peer,
+			     uint16_t peer_id, uint16_t peer_ns, const struct engine_disconnect *why);
+
+/* session.c */
+struct session *session_find(const struct engine *e, uint16_t tunnel_id, uint16_t session_id);
+struct session *session_new(struct engine *e, struct tunnel *t, enum session_kind kind);
+int session_send(struct engine *e, struct session *s, struct l2tp_msg *m);
+/* CDN (unless the peer never heard of the session) then clear. */
+void session_stop(struct engine *e, struct session *s, const struct engine_disconnect *why);
+void session_clear(struct engine *e, struct session *s, const struct engine_disconnect *why, bool by_peer);
+/* A CDN for a call we refuse without keeping any state (limits, unknown OCRQ). */
+void session_refuse_stateless(struct engine *e, struct tunnel *t, uint16_t peer_session_id,
+			      const struct engine_disconnect *why);
+void session_reap(struct engine *e);
+void session_free(struct engine *e, struct session *s);
+int session_keep_call_info(struct session *s, const struct engine_call_info *info);
+const char *session_state_name(uint8_t s);
+const char *session_kind_name(uint8_t k);
+
+/* session_fsm.c */
+enum session_event {
+	SEV_LOCAL_OPEN,
+	SEV_TUNNEL_UP,
+	SEV_RX_ICRQ,
+	SEV_RX_ICRP,
+	SEV_RX_ICCN,
+	SEV_RX_OCRQ,
+	SEV_RX_OCRP,
+	SEV_RX_OCCN,
+	SEV_RX_CDN,
+	SEV_ANSWERED,
+	SEV_KERNEL_OK,
+	SEV_KERNEL_FAIL,
+	SEV_LOCAL_CLOSE,
+	SEV_COUNT,
+};
+struct session_event_arg {
+	const struct l2tp_msg *m;
+	const struct engine_call_info *info; /* SEV_LOCAL_OPEN */
+	const struct engine_disconnect *why; /* SEV_LOCAL_CLOSE */
+	const struct engine_kernel_result *kernel;
+};
+void session_event(struct engine *e, struct session *s, enum session_event ev, struct session_event_arg *arg);
+/* A session-scoped message on an established tunnel. */
+void session_rx(struct engine *e, struct tunnel *t, const struct l2tp_msg *m);
+/* The tunnel came up: calls waiting for it go ahead. */
+void session_tunnel_up(struct engine *e, struct tunnel *t);
+/* Moves the calls waiting on a tunnel that lost a tie breaker to the one that won. */
+void session_rehome(struct engine *e, struct tunnel *from, struct tunnel *to);
+/* The tunnel's kernel object exists: connected sessions may now get theirs. */
+void session_tunnel_kernel_ready(struct engine *e, struct tunnel *t);
+
+#endif

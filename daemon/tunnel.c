@@ -1,0 +1,407 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Tunnel objects: lookup, the reliable send path through the transport, and the end of a
+ * tunnel (StopCCN, clearing its sessions, lingering for a full retransmission cycle, and
+ * forgetting it). The protocol decisions of establishment live in tunnel_fsm.c.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "avp.h"
+#include "encode.h"
+#include "engine_int.h"
+#include "l2tp/result.h"
+
+/* Largest control message we build: an FSQ with 256 sessions is about 4 KiB. */
+#define TUNNEL_TX_MAX 8192
+
+struct tunnel *tunnel_find(const struct engine *e, uint16_t id)
+{
+	struct hnode *n = hmap_first(&e->tunnels, id);
+
+	return n ? hmap_entry(n, struct tunnel, by_id) : NULL;
+}
+
+/* Host and the peer's tunnel ID; 0 stands for "our SCCRQ, not yet answered". */
+static uint32_t peer_key(const struct l2tp_addr *peer, uint16_t peer_id)
+{
+	struct {
+		uint16_t family, id;
+		uint8_t addr[16];
+	} k;
+
+	memset(&k, 0, sizeof(k));
+	k.family = peer->family;
+	k.id = peer_id;
+	memcpy(k.addr, peer->addr, peer->family == AF_INET6 ? 16 : 4);
+	return hmap_hash(&k, sizeof(k), 0);
+}
+
+struct tunnel *tunnel_find_by_peer(const struct engine *e, const struct l2tp_addr *peer, uint16_t peer_id)
+{
+	for (struct hnode *n = hmap_first(&e->tunnels_by_peer, peer_key(peer, peer_id)); n;
+	     n = hmap_next(n)) {
+		struct tunnel *t = hmap_entry(n, struct tunnel, by_peer);
+
+		if (t->peer_id == peer_id && l2tp_addr_same_host(&t->peer, peer))
+			return t;
+	}
+	return NULL;
+}
+
+static bool tunnel_id_in_use(void *arg, uint32_t key)
+{
+	return tunnel_find(arg, (uint16_t)key) != NULL;
+}
+
+const struct engine_peer_config *tunnel_peer_config(const struct engine *e, const struct l2tp_addr *peer)
+{
+	for (size_t i = 0; i < e->cfg->n_peers; i++)
+		if (l2tp_addr_same_host(&e->cfg->peers[i].addr, peer))
+			return &e->cfg->peers[i];
+	return NULL;
+}
+
+static void unindex_peer(struct engine *e, struct tunnel *t)
+{
+	if (t->peer_indexed)
+		hmap_remove(&e->tunnels_by_peer, &t->by_peer);
+	t->peer_indexed = false;
+}
+
+int tunnel_set_peer_id(struct engine *e, struct tunnel *t, uint16_t peer_id)
+{
+	unindex_peer(e, t);
+	t->peer_id = peer_id;
+	if (hmap_insert(&e->tunnels_by_peer, &t->by_peer, peer_key(&t->peer, peer_id)) < 0)
+		return -ENOMEM;
+	t->peer_indexed = true;
+	return 0;
+}
+
+struct tunnel *tunnel_new(struct engine *e, const struct l2tp_addr *local, const struct l2tp_addr *peer,
+			  bool originator)
+{
+	const struct engine_peer_config *pc = tunnel_peer_config(e, peer);
+	struct tunnel *t;
+	uint16_t id;
+
+	id = ids_pick(&e->ids, e->now, 0, e->cfg->random, e->cfg->random_arg, tunnel_id_in_use, e);
+	if (!id)
+		return NULL;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->id = id;
+	t->local = *local;
+	t->peer = *peer;
+	t->originator = originator;
+	t->state = TUNNEL_IDLE;
+	t->secret = pc ? pc->secret : e->cfg->secret;
+	t->hide = t->secret && (pc ? pc->hide_avps : e->cfg->hide_avps);
+	t->last_rx = e->now;
+	t->hello_at = TIMER_NONE;
+	t->reap_at = TIMER_NONE;
+	xport_init(&t->xport, &e->cfg->xport);
+	timer_entry_init(&t->timer);
+	if (hmap_insert(&e->tunnels, &t->by_id, id) < 0) {
+		free(t);
+		return NULL;
+	}
+	e->n_tunnels++;
+	return t;
+}
+
+struct tunnel_tx {
+	struct engine *e;
+	struct tunnel *t;
+};
+
+static void tunnel_transmit(void *ctx, const uint8_t *buf, size_t len)
+{
+	struct tunnel_tx *tx = ctx;
+	struct engine_action *a = engine_push(tx->e, ENGINE_SEND);
+
+	if (!a)
+		return;
+	a->tunnel_id = tx->t->id;
+	a->peer_tunnel_id = tx->t->peer_id;
+	a->send.local = tx->t->local;
+	a->send.peer = tx->t->peer;
+	a->send.buf = engine_copy(tx->e, buf, len);
+	a->send.len = (uint16_t)len;
+	if (!a->send.buf)
+		tx->e->out.n--;
+}
+
+/* The transport's counters feed the engine's, so read them around each call. */
+static void account(struct engine *e, const struct xport_stats *before, const struct xport_stats *after)
+{
+	e->stats.messages_sent += after->sent - before->sent;
+	e->stats.retransmissions += after->retransmitted - before->retransmitted;
+	e->stats.zlbs_sent += after->zlb_sent - before->zlb_sent;
+}
+
+/* Hide every AVP that may be hidden, behind one fresh Random Vector (RFC 2661 §4.3). */
+static void hide_all(struct engine *e, struct l2tp_msg *m, uint8_t rv[16])
+{
+	for (int slot = 0; slot < AVP_SLOT_COUNT; slot++)
+		if ((m->present & AVP_BIT(slot)) && avp_table[slot].may_hide)
+			m->hidden |= AVP_BIT(slot);
+	if (!m->hidden)
+		return;
+	e->cfg->random(e->cfg->random_arg, rv, 16);
+	m->random_vector = (struct blob){ rv, 16 };
+	msg_set_present(m, L2TP_AVP_RANDOM_VECTOR);
+}
+
+int tunnel_send(struct engine *e, struct tunnel *t, struct l2tp_msg *m)
+{
+	uint8_t buf[TUNNEL_TX_MAX], rv[16];
+	struct blob secret;
+	struct encode_opts opts = { .random = e->cfg->random, .random_arg = e->cfg->random_arg };
+	struct tunnel_tx tx = { e, t };
+	struct xport_out out = { tunnel_transmit, &tx };
+	struct xport_stats before = t->xport.stats;
+	int len, err;
+
+	m->tunnel_id = t->peer_id;
+	if (t->hide) {
+		secret = blob_from_str(t->secret);
+		opts.secret = &secret;
+		hide_all(e, m, rv);
+	}
+	len = encode_control(m, &opts, buf, sizeof(buf));
+	if (len < 0) {
+		engine_log(e, ENGINE_LOG_ERR, t, NULL, "cannot encode message type %u (error %d)", m->type,
+			   len);
+		return len;
+	}
+	err = xport_enqueue(&t->xport, &e->cfg->xport, e->now, buf, (size_t)len, &out);
+	account(e, &before, &t->xport.stats);
+	return err;
+}
+
+enum xport_rx tunnel_account_rx(struct engine *e, struct tunnel *t, uint16_t ns, uint16_t nr, bool zlb)
+{
+	struct tunnel_tx tx = { e, t };
+	struct xport_out out = { tunnel_transmit, &tx };
+	struct xport_stats before = t->xport.stats;
+	enum xport_rx rx;
+
+	/* Any message from the peer shows it alive: HELLO only after silence (RFC 2661 §6.5). */
+	t->last_rx = e->now;
+	if (t->hello_at != TIMER_NONE)
+		t->hello_at = e->now + e->cfg->hello_ms;
+	rx = xport_receive(&t->xport, &e->cfg->xport, e->now, ns, nr, zlb, &out);
+	account(e, &before, &t->xport.stats);
+	return rx;
+}
+
+size_t tunnel_outstanding_sccrqs(const struct engine *e, const struct l2tp_addr *peer, struct tunnel **out,
+				 size_t max)
+{
+	size_t n = 0;
+
+	for (struct hnode *h = hmap_first(&e->tunnels_by_peer, peer_key(peer, 0)); h && n < max;
+	     h = hmap_next(h)) {
+		struct tunnel *t = hmap_entry(h, struct tunnel, by_peer);
+
+		if (t->state == TUNNEL_WAIT_CTL_REPLY && t->peer_id == 0 &&
+		    l2tp_addr_same_host(&t->peer, peer))
+			out[n++] = t;
+	}
+	return n;
+}
+
+bool tunnel_retransmit(struct engine *e, struct tunnel *t)
+{
+	struct tunnel_tx tx = { e, t };
+	struct xport_out out = { tunnel_transmit, &tx };
+	struct xport_stats before = t->xport.stats;
+	bool alive = xport_tick(&t->xport, &e->cfg->xport, e->now, &out);
+
+	account(e, &before, &t->xport.stats);
+	return alive;
+}
+
+void tunnel_flush_ack(struct engine *e, struct tunnel *t)
+{
+	struct tunnel_tx tx = { e, t };
+	struct xport_out out = { tunnel_transmit, &tx };
+	struct xport_stats before = t->xport.stats;
+
+	xport_flush_ack(&t->xport, t->peer_id, &out);
+	account(e, &before, &t->xport.stats);
+}
+
+struct engine_disconnect disconnect_of(uint16_t result, uint16_t error, const char *message)
+{
+	return (struct engine_disconnect){ .result = result, .error = error, .message = message };
+}
+
+void msg_set_disconnect(struct l2tp_msg *m, const struct engine_disconnect *why)
+{
+	msg_set_present(m, L2TP_AVP_RESULT_CODE);
+	m->result_code.result = why->result;
+	m->result_code.error = why->error;
+	/* The message can only follow an error code (RFC 2661 §4.4.2). */
+	m->result_code.has_error = why->error || (why->message && *why->message);
+	if (why->message && *why->message)
+		m->result_code.message = blob_from_str(why->message);
+	if (why->q931 && m->type == L2TP_MSG_CDN) {
+		msg_set_present(m, L2TP_AVP_Q931_CAUSE_CODE);
+		m->q931_cause_code.cause = why->q931_cause;
+		m->q931_cause_code.msg = why->q931_msg;
+	}
+}
+
+struct engine_disconnect disconnect_from_msg(struct engine *e, const struct l2tp_msg *m)
+{
+	struct engine_disconnect d = { .result = m->result_code.result, .error = m->result_code.error };
+	const struct blob *text = &m->result_code.message;
+	char *copy = engine_copy_str(e, text->ptr ? (const void *)text->ptr : "", text->len);
+
+	d.message = copy ? copy : "";
+	if (msg_has(m, L2TP_AVP_Q931_CAUSE_CODE)) {
+		d.q931 = true;
+		d.q931_cause = m->q931_cause_code.cause;
+		d.q931_msg = m->q931_cause_code.msg;
+	}
+	return d;
+}
+
+static void notify_down(struct engine *e, struct tunnel *t, const struct engine_disconnect *why, bool by_peer)
+{
+	struct engine_action *a = engine_push(e, ENGINE_TUNNEL_DOWN);
+
+	if (!a)
+		return;
+	a->tunnel_id = t->id;
+	a->peer_tunnel_id = t->peer_id;
+	a->down.why = *why;
+	a->down.why.message = why->message ? engine_copy_str(e, why->message, strlen(why->message)) : NULL;
+	if (!a->down.why.message)
+		a->down.why.message = "";
+	a->down.by_peer = by_peer;
+}
+
+static void kernel_tunnel_delete(struct engine *e, struct tunnel *t)
+{
+	struct engine_action *a;
+
+	if (!t->kernel_created)
+		return;
+	t->kernel_created = false;
+	a = engine_push(e, ENGINE_KERNEL_TUNNEL_DELETE);
+	if (!a)
+		return;
+	a->tunnel_id = t->id;
+	a->peer_tunnel_id = t->peer_id;
+}
+
+void tunnel_clear(struct engine *e, struct tunnel *t, const struct engine_disconnect *why, bool by_peer)
+{
+	struct engine_disconnect session_why = disconnect_of(L2TP_RC_CDN_LOST_CARRIER, 0, "tunnel cleared");
+
+	if (t->state == TUNNEL_CLOSING || t->dead)
+		return;
+	engine_log(e, by_peer ? ENGINE_LOG_NOTICE : ENGINE_LOG_WARNING, t, NULL,
+		   "cleared in state %s: result %u error %u%s%s", tunnel_state_name(t->state), why->result,
+		   why->error, why->message && *why->message ? ": " : "", why->message ? why->message : "");
+	/* A StopCCN clears every session of the tunnel without a CDN (RFC 2661 §5.7). */
+	while (t->sessions)
+		session_clear(e, t->sessions, &session_why, by_peer);
+	kernel_tunnel_delete(e, t);
+	if (t->state == TUNNEL_ESTABLISHED)
+		e->n_tunnels_established--;
+	if (t->up_notified)
+		notify_down(e, t, why, by_peer);
+	t->up_notified = false;
+	t->state = TUNNEL_CLOSING;
+	t->hello_at = TIMER_NONE;
+	/* Stay for a full retransmission cycle to re-ack the peer's StopCCN (RFC 2661 §5.7, §5.8). */
+	t->reap_at = t->xport.failed ? e->now : e->now + xport_full_cycle_ms(&e->cfg->xport);
+	tunnel_reschedule(e, t);
+}
+
+void tunnel_stop(struct engine *e, struct tunnel *t, const struct engine_disconnect *why)
+{
+	struct l2tp_msg m;
+
+	if (t->state == TUNNEL_CLOSING || t->dead)
+		return;
+	/* Without the peer's ID there is nothing to address a StopCCN to. */
+	if (t->peer_id) {
+		msg_init(&m, L2TP_MSG_STOPCCN);
+		msg_set_present(&m, L2TP_AVP_ASSIGNED_TUNNEL_ID);
+		m.assigned_tunnel_id = t->id;
+		msg_set_disconnect(&m, why);
+		(void)tunnel_send(e, t, &m);
+	}
+	tunnel_clear(e, t, why, false);
+}
+
+void tunnel_reschedule(struct engine *e, struct tunnel *t)
+{
+	uint64_t at = xport_deadline(&t->xport);
+
+	if (t->dead)
+		at = TIMER_NONE;
+	else {
+		if (t->hello_at < at)
+			at = t->hello_at;
+		if (t->reap_at < at)
+			at = t->reap_at;
+	}
+	/* Only fails to grow the heap; the tunnel is then cleared by its peer's timers. */
+	if (timer_heap_set(&e->timers, &t->timer, at) < 0)
+		engine_log(e, ENGINE_LOG_ERR, t, NULL, "out of memory for a timer");
+}
+
+/* Forgets the tunnel at the end of the event: it leaves every index now. */
+static void tunnel_mark_dead(struct engine *e, struct tunnel *t)
+{
+	if (t->dead)
+		return;
+	t->dead = true;
+	hmap_remove(&e->tunnels, &t->by_id);
+	unindex_peer(e, t);
+	(void)timer_heap_set(&e->timers, &t->timer, TIMER_NONE);
+	/* The kernel frees IDs asynchronously: keep this one out of use for a while. */
+	if (ids_release(&e->ids, e->now, t->id) < 0)
+		engine_log(e, ENGINE_LOG_WARNING, t, NULL, "ID released without quarantine (out of memory)");
+	t->next_dead = e->dead_tunnels;
+	e->dead_tunnels = t;
+}
+
+void tunnel_free(struct engine *e, struct tunnel *t)
+{
+	struct engine_disconnect why = disconnect_of(L2TP_RC_STOPCCN_CLEAR, 0, "released");
+	struct engine_action *a;
+
+	if (t->state != TUNNEL_CLOSING)
+		tunnel_clear(e, t, &why, false);
+	tunnel_mark_dead(e, t);
+	a = engine_push(e, ENGINE_TUNNEL_RELEASED);
+	if (a) {
+		a->tunnel_id = t->id;
+		a->peer_tunnel_id = t->peer_id;
+	}
+}
+
+void tunnel_reap(struct engine *e)
+{
+	while (e->dead_tunnels) {
+		struct tunnel *t = e->dead_tunnels;
+
+		e->dead_tunnels = t->next_dead;
+		xport_destroy(&t->xport);
+		free(t->peer_host_name);
+		free(t->peer_vendor_name);
+		free(t);
+		e->n_tunnels--;
+	}
+}
