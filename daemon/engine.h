@@ -184,6 +184,8 @@ struct engine_stats {
 	uint32_t tunnels_established;
 	uint32_t sessions;
 	uint32_t sessions_established;
+	uint32_t tunnels_awaiting_ack; /* with control messages unacknowledged or unsent */
+	uint64_t heap_bytes;	       /* transport queues, indexes and ID quarantine (not objects) */
 	uint32_t tunnels_refused, sessions_refused; /* by admission limits */
 	uint32_t auth_failures;
 	uint32_t tie_breaks_lost;

@@ -173,4 +173,16 @@ void engine_get_stats(const struct engine *e, struct engine_stats *st)
 	st->tunnels_established = e->n_tunnels_established;
 	st->sessions = e->n_sessions;
 	st->sessions_established = e->n_sessions_established;
+	st->tunnels_awaiting_ack = 0;
+	st->heap_bytes = hmap_heap_bytes(&e->tunnels) + hmap_heap_bytes(&e->tunnels_by_peer) +
+			 hmap_heap_bytes(&e->sessions) + timer_heap_heap_bytes(&e->timers) +
+			 ids_heap_bytes(&e->ids);
+	/* A tunnel with anything queued has a timer, so walking the heap finds every queue. */
+	for (uint32_t i = 0; i < e->timers.n; i++) {
+		const struct tunnel *t = hmap_entry(e->timers.v[i], struct tunnel, timer);
+
+		st->heap_bytes += xport_heap_bytes(&t->xport);
+		if (!xport_idle(&t->xport))
+			st->tunnels_awaiting_ack++;
+	}
 }

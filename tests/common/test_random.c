@@ -20,3 +20,16 @@ void test_random_fill(void *arg, void *buf, size_t n)
 		out[i] = (uint8_t)((r->state * 0x2545f4914f6cdd1dULL) >> 56);
 	}
 }
+
+uint64_t test_random_u64(struct test_random *r)
+{
+	uint64_t v;
+
+	test_random_fill(r, &v, sizeof(v));
+	return v;
+}
+
+bool test_random_chance(struct test_random *r, double p)
+{
+	return p > 0 && (double)(test_random_u64(r) >> 11) / (double)(1ULL << 53) < p;
+}

@@ -3,6 +3,7 @@
 #ifndef L2TPKD_TEST_RANDOM_H
 #define L2TPKD_TEST_RANDOM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,5 +14,8 @@ struct test_random {
 void test_random_init(struct test_random *r, uint64_t seed);
 /* Signature of encode_opts.random; arg is a struct test_random. */
 void test_random_fill(void *arg, void *buf, size_t n);
+uint64_t test_random_u64(struct test_random *r);
+/* True with probability p. */
+bool test_random_chance(struct test_random *r, double p);
 
 #endif
