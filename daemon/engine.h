@@ -119,7 +119,7 @@ struct engine_call_info {
 enum engine_action_type {
 	ENGINE_SEND,		/* a datagram: on socket tunnel_id (0: the listening socket), to peer */
 	ENGINE_TUNNEL_UP,	/* control connection established */
-	ENGINE_TUNNEL_DOWN,	/* control connection cleared (messages may still flow until RELEASED) */
+	ENGINE_TUNNEL_DOWN,	/* cleared, or never came up (messages may still flow until RELEASED) */
 	ENGINE_TUNNEL_RELEASED, /* the engine forgot the tunnel: close its socket */
 	ENGINE_KERNEL_TUNNEL_CREATE,
 	ENGINE_KERNEL_TUNNEL_DELETE,

@@ -35,7 +35,6 @@ struct tunnel {
 	bool originator;     /* we sent the SCCRQ */
 	bool kernel_created; /* KERNEL_TUNNEL_CREATE succeeded: delete it when done */
 	bool kernel_pending;
-	bool up_notified; /* TUNNEL_UP made, so TUNNEL_DOWN is owed */
 	bool sent_tie_breaker;
 	bool challenged;   /* we sent a Challenge and wait for its response */
 	bool dead;	   /* reaped after the current event */
@@ -78,7 +77,6 @@ struct session {
 	uint8_t kind, state;
 	bool kernel_requested;
 	bool kernel_created;
-	bool up_notified; /* SESSION_UP made, so SESSION_DOWN is owed */
 	bool dead;
 	bool send_seq; /* Sequencing Required applies */
 	uint32_t call_serial;

@@ -373,7 +373,6 @@ static bool kernel_ok(void *obj, void *arg)
 		a->session_up.call_serial = s->call_serial;
 		a->session_up.info = info_of(s);
 	}
-	s->up_notified = true;
 	engine_log(c->e, ENGINE_LOG_INFO, s->tunnel, s, "%s call established", session_kind_name(s->kind));
 	return true;
 }

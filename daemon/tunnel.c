@@ -317,9 +317,8 @@ void tunnel_clear(struct engine *e, struct tunnel *t, const struct engine_discon
 	kernel_tunnel_delete(e, t);
 	if (t->state == TUNNEL_ESTABLISHED)
 		e->n_tunnels_established--;
-	if (t->up_notified)
-		notify_down(e, t, why, by_peer);
-	t->up_notified = false;
+	/* Every tunnel ends with one TUNNEL_DOWN, so the shell learns of failures before "up" too. */
+	notify_down(e, t, why, by_peer);
 	t->state = TUNNEL_CLOSING;
 	t->hello_at = TIMER_NONE;
 	/* Stay for a full retransmission cycle to re-ack the peer's StopCCN (RFC 2661 §5.7, §5.8). */

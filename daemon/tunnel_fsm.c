@@ -185,7 +185,6 @@ static void established(struct tunnel_ctx *c)
 
 	e->n_tunnels_established++;
 	t->hello_at = e->cfg->hello_ms ? e->now + e->cfg->hello_ms : TIMER_NONE;
-	t->up_notified = true;
 	a = engine_push(e, ENGINE_TUNNEL_UP);
 	if (a) {
 		a->tunnel_id = t->id;

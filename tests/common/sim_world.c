@@ -169,6 +169,10 @@ static void count_action(struct sim_node *n, const struct engine_action *a)
 		break;
 	case ENGINE_SESSION_UP:
 		n->n.sessions_up++;
+		if (n->n_up < sizeof(n->up_tunnel) / sizeof(n->up_tunnel[0])) {
+			n->up_tunnel[n->n_up] = a->tunnel_id;
+			n->up_session[n->n_up++] = a->session_id;
+		}
 		break;
 	case ENGINE_SESSION_INFO:
 		n->n.session_infos++;

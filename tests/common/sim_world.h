@@ -44,6 +44,9 @@ struct sim_node {
 	/* The last SESSION_DOWN/TUNNEL_DOWN seen, for scenario checks. */
 	struct engine_disconnect last_down;
 	bool last_down_by_peer;
+	/* Our tunnel and session IDs of the first calls that came up, in order. */
+	uint16_t up_tunnel[16], up_session[16];
+	uint32_t n_up;
 	/* Every datagram this node sent, if record is set (type of each, for tests). */
 	bool record;
 	uint16_t sent_types[4096];
