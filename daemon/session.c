@@ -216,8 +216,8 @@ void session_stop(struct engine *e, struct session *s, const struct engine_disco
 
 	if (s->dead)
 		return;
-	/* A call still waiting for its tunnel was never heard of by the peer. */
-	if (s->state != SESSION_WAIT_TUNNEL && s->state != SESSION_IDLE &&
+	/* The peer knows the call if it named it to us or we sent it a request for it. */
+	if ((s->peer_id || (s->state != SESSION_IDLE && s->state != SESSION_WAIT_TUNNEL)) &&
 	    s->tunnel->state == TUNNEL_ESTABLISHED) {
 		msg_init(&m, L2TP_MSG_CDN);
 		msg_set_present(&m, L2TP_AVP_ASSIGNED_SESSION_ID);

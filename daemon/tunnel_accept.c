@@ -173,8 +173,11 @@ void tunnel_rx_sccrq(struct engine *e, const struct l2tp_addr *local, const stru
 	t = answering ? answer(e, local, peer, m) : NULL;
 	/* Calls that waited for our losing tunnel ride on the peer's instead. */
 	for (size_t i = 0; i < n_losers; i++) {
+		struct engine_disconnect lost = disconnect_of(L2TP_RC_STOPCCN_CLEAR, 0, "lost the tie breaker");
+
 		if (t)
 			session_rehome(e, losers[i], t);
+		tunnel_clear(e, losers[i], &lost, false);
 		tunnel_free(e, losers[i]);
 	}
 	if (!t)
