@@ -89,7 +89,27 @@ static const struct blob *secret_of(const char *secret, struct blob *b)
 	return b;
 }
 
-/* A new tunnel's SCCRQ: the only message that may carry header Tunnel ID 0. */
+/*
+ * A StopCCN from a peer that never learnt our ID (its SCCRP did not come): its Assigned
+ * Tunnel ID names the tunnel we know it by (RFC 2661 §4.4.3).
+ */
+static void stopccn_unaddressed(struct engine *e, const struct l2tp_addr *peer, const struct l2tp_msg *m)
+{
+	struct tunnel *t = tunnel_find_by_peer(e, peer, m->assigned_tunnel_id);
+
+	if (!t) {
+		discard(e, peer, "StopCCN for no tunnel of ours");
+		return;
+	}
+	if (tunnel_account_rx(e, t, m->ns, m->nr, false) == XPORT_RX_DELIVER)
+		tunnel_event(e, t, TEV_RX_STOPCCN, &(struct tunnel_event_arg){ .m = m });
+	if (!t->dead) {
+		tunnel_flush_ack(e, t);
+		tunnel_reschedule(e, t);
+	}
+}
+
+/* A new tunnel's SCCRQ, or a StopCCN before our ID was known: sent to header Tunnel ID 0. */
 static void input_unaddressed(struct engine *e, const struct l2tp_addr *local, const struct l2tp_addr *peer,
 			      uint8_t *buf, size_t len)
 {
@@ -109,8 +129,12 @@ static void input_unaddressed(struct engine *e, const struct l2tp_addr *local, c
 			discard(e, peer, err.text);
 		return;
 	}
+	if (!m.zlb && m.type == L2TP_MSG_STOPCCN) {
+		stopccn_unaddressed(e, peer, &m);
+		return;
+	}
 	if (m.zlb || m.type != L2TP_MSG_SCCRQ) {
-		discard(e, peer, "only an SCCRQ may be sent to tunnel 0");
+		discard(e, peer, "only an SCCRQ or a StopCCN may be sent to tunnel 0");
 		return;
 	}
 	tunnel_rx_sccrq(e, local, peer, &m);

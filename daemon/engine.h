@@ -186,7 +186,7 @@ struct engine_stats {
 	uint32_t sessions_established;
 	uint32_t tunnels_awaiting_ack; /* with control messages unacknowledged or unsent */
 	uint64_t heap_bytes;	       /* transport queues, indexes and ID quarantine (not objects) */
-	uint32_t tunnels_refused, sessions_refused; /* by admission limits */
+	uint32_t tunnels_refused, sessions_refused; /* by admission limits only */
 	uint32_t auth_failures;
 	uint32_t tie_breaks_lost;
 	uint32_t datagrams_discarded;
@@ -203,12 +203,13 @@ void engine_free(struct engine *e);
 void engine_recv(struct engine *e, uint64_t now, const struct l2tp_addr *local, const struct l2tp_addr *peer,
 		 uint8_t *buf, size_t len);
 void engine_tick(struct engine *e, uint64_t now);
-/* Opens a tunnel (SCCRQ). 0 with *tunnel_id, or -ENOSPC (no free ID), -ENOMEM. */
+/* Opens a tunnel (SCCRQ). 0 with *tunnel_id, or -EBUSY (max_tunnels), -ENOSPC (no ID), -ENOMEM. */
 int engine_open_tunnel(struct engine *e, uint64_t now, const struct l2tp_addr *local,
 		       const struct l2tp_addr *peer, uint16_t *tunnel_id);
 /*
  * Places a call on a tunnel (ICRQ as LAC, OCRQ as LNS), at once or when the tunnel comes up.
- * 0 with *session_id, or -ENOENT (no such tunnel), -ESHUTDOWN (tunnel closing), -ENOSPC.
+ * 0 with *session_id, or -ENOENT (no such tunnel), -ESHUTDOWN (tunnel closing), -EBUSY (session
+ * limits), -ENOSPC (no free ID), -ENOMEM.
  */
 int engine_place_call(struct engine *e, uint64_t now, uint16_t tunnel_id, enum engine_call_direction dir,
 		      const struct engine_call_info *info, uint16_t *session_id);

@@ -63,6 +63,7 @@ int engine_place_call(struct engine *e, uint64_t now, uint16_t tunnel_id, enum e
 		err = -ENOMEM;
 	else if (t->state == TUNNEL_ESTABLISHED)
 		session_event(e, s, SEV_TUNNEL_UP, &(struct session_event_arg){ 0 });
+	tunnel_reschedule(e, t);
 	settle(e);
 	return err;
 }

@@ -44,8 +44,8 @@ int engine_config_validate(const struct engine_config *c, char *why, size_t n)
 		bad = "host name: 1 to 1017 octets required";
 	else if (c->vendor_name && strlen(c->vendor_name) > 1017)
 		bad = "vendor name: at most 1017 octets";
-	else if (c->xport.rwin == 0)
-		bad = "receive window: must be at least 1";
+	else if (c->xport.rwin == 0 || c->xport.rwin > 256)
+		bad = "receive window: 1 to 256 (messages held out of order)";
 	else if (c->xport.rtx_initial_ms == 0)
 		bad = "retransmission timeout: must be at least 1 ms";
 	else if (c->xport.rtx_cap_ms < 8000)

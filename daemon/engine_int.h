@@ -34,7 +34,6 @@ struct tunnel {
 	uint8_t state;
 	bool originator;     /* we sent the SCCRQ */
 	bool kernel_created; /* KERNEL_TUNNEL_CREATE succeeded: delete it when done */
-	bool kernel_pending;
 	bool sent_tie_breaker;
 	bool challenged;   /* we sent a Challenge and wait for its response */
 	bool dead;	   /* reaped after the current event */

@@ -391,6 +391,16 @@ static bool rx_cdn(void *obj, void *arg)
 	return false;
 }
 
+/* The peer is confused about the call: drop it without a CDN (RFC 2661 §7.4.1, wait-reply). */
+static bool clean_up(void *obj, void *arg)
+{
+	struct session_ctx *c = obj;
+	struct engine_disconnect why = disconnect_of(L2TP_RC_CDN_GENERAL_ERROR, 0, "ICCN before ICRP");
+
+	session_clear(c->e, c->s, &why, true);
+	return false;
+}
+
 static bool local_close(void *obj, void *arg)
 {
 	struct session_ctx *c = obj;
@@ -417,6 +427,7 @@ static const struct fsm_row lac_ic_rows[] = {
 	{ SESSION_WAIT_REPLY,  SEV_RX_ICRP,     lac_rx_icrp, SESSION_WAIT_KERNEL },
 	{ SESSION_WAIT_REPLY,  SEV_RX_CDN,      rx_cdn,      SESSION_IDLE },
 	{ SESSION_WAIT_REPLY,  SEV_LOCAL_CLOSE, local_close, SESSION_IDLE },
+	{ SESSION_WAIT_REPLY,  SEV_RX_ICCN,     clean_up,    SESSION_IDLE },
 	CONNECTED_ROWS,
 };
 

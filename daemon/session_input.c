@@ -12,7 +12,6 @@ static void refuse_call(struct engine *e, struct tunnel *t, const struct l2tp_ms
 {
 	struct engine_disconnect why = disconnect_of(result, error, text);
 
-	e->stats.sessions_refused++;
 	session_refuse_stateless(e, t, m->assigned_session_id, &why);
 }
 
@@ -30,6 +29,7 @@ static void new_call(struct engine *e, struct tunnel *t, const struct l2tp_msg *
 	}
 	v = admission_session(&e->admission, &cfg->limits, e->now, t->n_sessions, e->n_sessions);
 	if (v != ADMIT) {
+		e->stats.sessions_refused++;
 		refuse_call(e, t, m, cfg->refuse_session.result, cfg->refuse_session.error,
 			    admission_verdict_name(v));
 		return;
@@ -48,6 +48,8 @@ static void new_call(struct engine *e, struct tunnel *t, const struct l2tp_msg *
 /* A CDN may come before the peer learnt our ID: then its Assigned Session ID names the call. */
 static struct session *cdn_session(const struct engine *e, const struct tunnel *t, const struct l2tp_msg *m)
 {
+	if (m->type != L2TP_MSG_CDN)
+		return NULL;
 	for (struct session *s = t->sessions; s; s = s->next)
 		if (s->peer_id == m->assigned_session_id)
 			return s;
@@ -102,9 +104,15 @@ void session_rx(struct engine *e, struct tunnel *t, const struct l2tp_msg *m)
 		new_call(e, t, m);
 		return;
 	}
-	s = m->session_id ? session_find(e, t->id, m->session_id) : NULL;
-	if (!s && m->type == L2TP_MSG_CDN)
-		s = cdn_session(e, t, m);
+	s = m->session_id ? session_find(e, t->id, m->session_id) : cdn_session(e, t, m);
+	if (!s && (m->type == L2TP_MSG_ICRP || m->type == L2TP_MSG_OCRP)) {
+		/* A reply to a request we never made, or for a call now gone: RFC 2661 §7.4.2, §7.5.1. */
+		struct engine_disconnect why =
+			disconnect_of(L2TP_RC_CDN_GENERAL_ERROR, L2TP_EC_BAD_SESSION_ID, "no such call");
+
+		session_refuse_stateless(e, t, m->assigned_session_id, &why);
+		return;
+	}
 	if (!s) {
 		/* Gone already (both sides may clear a call at once): nothing to answer. */
 		engine_log(e, ENGINE_LOG_INFO, t, NULL, "message type %u for unknown session %u ignored",

@@ -332,14 +332,15 @@ void tunnel_stop(struct engine *e, struct tunnel *t, const struct engine_disconn
 
 	if (t->state == TUNNEL_CLOSING || t->dead)
 		return;
-	/* Without the peer's ID there is nothing to address a StopCCN to. */
-	if (t->peer_id) {
-		msg_init(&m, L2TP_MSG_STOPCCN);
-		msg_set_present(&m, L2TP_AVP_ASSIGNED_TUNNEL_ID);
-		m.assigned_tunnel_id = t->id;
-		msg_set_disconnect(&m, why);
-		(void)tunnel_send(e, t, &m);
-	}
+	/*
+	 * Before the peer's ID is known the header says 0 and our Assigned Tunnel ID tells the
+	 * peer which of its tunnels ends (RFC 2661 §4.4.3).
+	 */
+	msg_init(&m, L2TP_MSG_STOPCCN);
+	msg_set_present(&m, L2TP_AVP_ASSIGNED_TUNNEL_ID);
+	m.assigned_tunnel_id = t->id;
+	msg_set_disconnect(&m, why);
+	(void)tunnel_send(e, t, &m);
 	tunnel_clear(e, t, why, false);
 }
 

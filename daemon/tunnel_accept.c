@@ -116,13 +116,18 @@ static void refuse(struct engine *e, const struct l2tp_addr *local, const struct
 	tunnel_refuse_stateless(e, local, peer, m->assigned_tunnel_id, m->ns, &why);
 }
 
+/* replacing: our tunnels that lost the tie; the new one takes a slot of theirs. */
 static struct tunnel *answer(struct engine *e, const struct l2tp_addr *local, const struct l2tp_addr *peer,
-			     const struct l2tp_msg *m)
+			     const struct l2tp_msg *m, size_t replacing)
 {
 	const struct engine_config *cfg = e->cfg;
 	struct tunnel *t;
 
-	if (admission_tunnel(&cfg->limits, e->n_tunnels) != ADMIT) {
+	if (!replacing && !cfg->accept_tunnels) {
+		refuse(e, local, peer, m, L2TP_RC_STOPCCN_NOT_AUTHORIZED, 0, "not accepting tunnels");
+		return NULL;
+	}
+	if (admission_tunnel(&cfg->limits, e->n_tunnels - (uint32_t)replacing) != ADMIT) {
 		e->stats.tunnels_refused++;
 		refuse(e, local, peer, m, cfg->refuse_tunnel.result, cfg->refuse_tunnel.error,
 		       "tunnel limit reached");
@@ -165,15 +170,12 @@ void tunnel_rx_sccrq(struct engine *e, const struct l2tp_addr *local, const stru
 		e->stats.datagrams_discarded++;
 		return;
 	}
-	if (!e->cfg->accept_tunnels) {
-		refuse(e, local, peer, m, L2TP_RC_STOPCCN_NOT_AUTHORIZED, 0, "not accepting tunnels");
-		return;
-	}
 	answering = settle_ties(e, peer, m, losers, &n_losers);
-	t = answering ? answer(e, local, peer, m) : NULL;
+	t = answering ? answer(e, local, peer, m, n_losers) : NULL;
 	/* Calls that waited for our losing tunnel ride on the peer's instead. */
 	for (size_t i = 0; i < n_losers; i++) {
-		struct engine_disconnect lost = disconnect_of(L2TP_RC_STOPCCN_CLEAR, 0, "lost the tie breaker");
+		struct engine_disconnect lost =
+			disconnect_of(L2TP_RC_STOPCCN_CLEAR, 0, "lost the tie breaker");
 
 		if (t)
 			session_rehome(e, losers[i], t);

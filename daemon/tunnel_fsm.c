@@ -239,6 +239,9 @@ static bool rx_stopccn(void *obj, void *arg)
 	struct tunnel_ctx *c = obj;
 	struct engine_disconnect why = disconnect_from_msg(c->e, c->arg->m);
 
+	/* Refused before any SCCRP: the StopCCN names the peer's tunnel, which our ack must use. */
+	if (!c->t->peer_id)
+		(void)tunnel_set_peer_id(c->e, c->t, c->arg->m->assigned_tunnel_id);
 	tunnel_clear(c->e, c->t, &why, true);
 	return true;
 }

@@ -1,8 +1,850 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Placeholder while the suite is being written. */
+/*
+ * The engine's control connection end to end through its public API, against a scripted
+ * peer and a fake clock: the tunnel state machine (RFC 2661 §7.2), reliable delivery as the
+ * engine drives it (§5.8: retransmission schedule, window, duplicates, wrap) and HELLO (§6.5).
+ * Who gets a tunnel at all (limits, authentication, the tie breaker between two SCCRQs) is
+ * in check_engine_limits.c.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_probe.h"
+#include "l2tp/result.h"
 #include "suites.h"
+
+#define T0	     PROBE_T0
+#define HELLO_MS     60000
+#define FULL_CYCLE   31000
+#define ALL_SENT(p)  probe_expect_no_send(p)
+#define COUNT(p, ty) probe_count((p), ENGINE_##ty)
+
+/* The retransmission deadlines of one unacknowledged message first sent at t (RFC 2661 §5.8). */
+static const uint64_t rtx_offsets[] = { 1000, 3000, 7000, 15000, 23000 };
+
+/* ---------------------------------------------------------------- FSM rows ---- */
+
+START_TEST(test_originator_establishes)
+{
+	struct probe *p = probe_started(1);
+	const struct engine_action *a;
+	const struct l2tp_msg *r;
+	struct engine_stats st;
+	struct l2tp_msg m;
+
+	r = probe_opened(p);
+	ck_assert_uint_eq(r->ns, 0);
+	ck_assert_uint_eq(r->nr, 0);
+	ck_assert_uint_eq(r->assigned_tunnel_id, p->tid);
+	ck_assert_uint_eq(r->protocol_version.version << 8 | r->protocol_version.revision, 0x0100);
+	ck_assert(r->host_name.len == 6 && memcmp(r->host_name.ptr, "l2tpkd", 6) == 0);
+	ck_assert_uint_eq(r->framing_capabilities, L2TP_FRAMING_SYNC | L2TP_FRAMING_ASYNC);
+	ck_assert_uint_eq(r->receive_window_size, 4);
+	ck_assert(msg_has(r, L2TP_AVP_TIE_BREAKER));
+	ck_assert(!msg_has(r, L2TP_AVP_CHALLENGE));
+	ALL_SENT(p);
+	ck_assert_uint_eq(COUNT(p, TUNNEL_UP), 0);
+
+	probe_sccrp(p, &m);
+	probe_send(p, &m);
+	r = probe_expect(p, L2TP_MSG_SCCCN);
+	ck_assert_uint_eq(r->ns, 1);
+	ck_assert_uint_eq(r->nr, 1);
+	ALL_SENT(p);
+	a = probe_one(p, ENGINE_TUNNEL_UP);
+	ck_assert_uint_eq(a->tunnel_id, p->tid);
+	ck_assert_uint_eq(a->peer_tunnel_id, PROBE_PEER_TID);
+	ck_assert(l2tp_addr_equal(&a->tunnel.peer, &p->peer));
+	ck_assert(l2tp_addr_equal(&a->tunnel.local, &p->local));
+	ck_assert_uint_eq(probe_one(p, ENGINE_KERNEL_TUNNEL_CREATE)->peer_tunnel_id, PROBE_PEER_TID);
+	st = probe_stats(p);
+	ck_assert_uint_eq(st.tunnels, 1);
+	ck_assert_uint_eq(st.tunnels_established, 1);
+	ck_assert_uint_eq(st.messages_sent, 2);
+
+	/* The ZLB acknowledging SCCCN asks for nothing. */
+	probe_zlb(p);
+	ALL_SENT(p);
+	ck_assert_uint_eq(probe_kernel(p, 0), 0);
+	probe_free(p);
+}
+END_TEST
+
+START_TEST(test_receiver_establishes)
+{
+	struct probe *p = probe_started(2);
+	const struct l2tp_msg *r;
+	struct l2tp_msg m;
+
+	r = probe_answered(p, NULL);
+	ck_assert_uint_eq(r->ns, 0);
+	ck_assert_uint_eq(r->nr, 1);
+	ck_assert(!msg_has(r, L2TP_AVP_TIE_BREAKER));
+	ck_assert(!msg_has(r, L2TP_AVP_CHALLENGE_RESPONSE));
+	ALL_SENT(p);
+	ck_assert_uint_eq(COUNT(p, TUNNEL_UP), 0);
+	ck_assert_uint_eq(COUNT(p, KERNEL_TUNNEL_CREATE), 0);
+
+	probe_msg(p, &m, L2TP_MSG_SCCCN, 0);
+	probe_send(p, &m);
+	r = probe_expect(p, PROBE_ZLB);
+	ck_assert_uint_eq(r->ns, 1);
+	ck_assert_uint_eq(r->nr, 2);
+	ALL_SENT(p);
+	ck_assert_uint_eq(probe_one(p, ENGINE_TUNNEL_UP)->tunnel_id, p->tid);
+	ck_assert_uint_eq(probe_one(p, ENGINE_KERNEL_TUNNEL_CREATE)->tunnel_id, p->tid);
+	ck_assert_uint_eq(probe_stats(p).tunnels_established, 1);
+	ck_assert_uint_eq(probe_kernel(p, 0), 1);
+	ALL_SENT(p);
+	probe_free(p);
+}
+END_TEST
+
+/* RFC 2661 §5.7: the receiver of a StopCCN acks it and keeps state for a full cycle. */
+START_TEST(test_stopccn_established_lingers)
+{
+	struct probe *p = probe_started(3);
+	struct l2tp_msg stop;
+	uint16_t sid;
+
+	probe_accept_tunnel(p);
+	sid = probe_lns_call(p, 0x51);
+	p->now = T0 + 1000;
+	probe_stopccn(p, &stop, L2TP_RC_STOPCCN_SHUTTING_DOWN, 0);
+	probe_send(p, &stop);
+	probe_expect(p, PROBE_ZLB);
+	ALL_SENT(p);
+	probe_down(p, ENGINE_TUNNEL_DOWN, L2TP_RC_STOPCCN_SHUTTING_DOWN, true);
+	ck_assert_uint_eq(probe_down(p, ENGINE_SESSION_DOWN, L2TP_RC_CDN_LOST_CARRIER, true)->session_id,
+			  sid);
+	ck_assert_uint_eq(probe_one(p, ENGINE_KERNEL_SESSION_DELETE)->session_id, sid);
+	ck_assert_uint_eq(probe_one(p, ENGINE_KERNEL_TUNNEL_DELETE)->tunnel_id, p->tid);
+	ck_assert_uint_eq(COUNT(p, TUNNEL_RELEASED), 0);
+	ck_assert(probe_stats(p).tunnels == 1 && probe_stats(p).tunnels_established == 0);
+	ck_assert_uint_eq(probe_stats(p).sessions, 0);
+	ck_assert_int_eq(probe_place(p, ENGINE_CALL_INCOMING, NULL, &sid), -ESHUTDOWN);
+
+	/* Our ZLB was lost: the retransmitted StopCCN is acked again, nothing else happens. */
+	p->now = T0 + 6000;
+	probe_send(p, &stop);
+	probe_expect(p, PROBE_ZLB);
+	ALL_SENT(p);
+	ck_assert_uint_eq(COUNT(p, TUNNEL_DOWN), 0);
+
+	ck_assert_uint_eq(engine_next_deadline(p->e), T0 + 1000 + FULL_CYCLE);
+	probe_tick(p, T0 + FULL_CYCLE + 999);
+	ck_assert_uint_eq(COUNT(p, TUNNEL_RELEASED), 0);
+	probe_tick(p, T0 + FULL_CYCLE + 1000);
+	ck_assert_uint_eq(probe_one(p, ENGINE_TUNNEL_RELEASED)->tunnel_id, p->tid);
+	ALL_SENT(p);
+	ck_assert_uint_eq(probe_stats(p).tunnels, 0);
+	ck_assert_uint_eq(engine_next_deadline(p->e), UINT64_MAX);
+	probe_free(p);
+}
+END_TEST
+
+/*
+ * The peer never got our SCCRP, so it does not know our ID: its StopCCN comes to header
+ * Tunnel ID 0 and its Assigned Tunnel ID names the tunnel (RFC 2661 §4.4.3).
+ */
+START_TEST(test_stopccn_to_tunnel_zero)
+{
+	struct probe *p = probe_started(12);
+	struct l2tp_msg m;
+
+	probe_answered(p, NULL);
+	probe_stopccn(p, &m, L2TP_RC_STOPCCN_CLEAR, 0);
+	m.tunnel_id = 0;
+	probe_send(p, &m);
+	ck_assert_uint_eq(probe_expect(p, PROBE_ZLB)->tunnel_id, PROBE_PEER_TID);
+	ALL_SENT(p);
+	probe_down(p, ENGINE_TUNNEL_DOWN, L2TP_RC_STOPCCN_CLEAR, true);
+	/* The same from another peer's tunnel is not ours: dropped. */
+	probe_stopccn(p, &m, L2TP_RC_STOPCCN_CLEAR, 0);
+	m.tunnel_id = 0;
+	m.assigned_tunnel_id = PROBE_PEER_TID + 1;
+	probe_send(p, &m);
+	ALL_SENT(p);
+	ck_assert_uint_eq(probe_stats(p).datagrams_discarded, 1);
+	probe_free(p);
+}
+END_TEST
+
+START_TEST(test_stopccn_wait_ctl_conn)
+{
+	struct probe *p = probe_started(4);
+	struct l2tp_msg m;
+
+	probe_answered(p, NULL);
+	probe_stopccn(p, &m, L2TP_RC_STOPCCN_CLEAR, 0);
+	probe_send(p, &m);
+	ck_assert_uint_eq(probe_expect(p, PROBE_ZLB)->nr, 2);
+	ALL_SENT(p);
+	/* Every tunnel ends with one TUNNEL_DOWN, whether or not it came up. */
+	probe_down(p, ENGINE_TUNNEL_DOWN, L2TP_RC_STOPCCN_CLEAR, true);
+	ck_assert_uint_eq(COUNT(p, TUNNEL_UP), 0);
+	/* A late SCCCN changes nothing: the connection is closing. */
+	probe_msg(p, &m, L2TP_MSG_SCCCN, 0);
+	probe_send(p, &m);
+	probe_expect(p, PROBE_ZLB);
+	ALL_SENT(p);
+	ck_assert_uint_eq(COUNT(p, TUNNEL_UP), 0);
+	ck_assert_uint_eq(COUNT(p, TUNNEL_DOWN), 0);
+	probe_tick(p, T0 + FULL_CYCLE);
+	ck_assert_uint_eq(probe_one(p, ENGINE_TUNNEL_RELEASED)->tunnel_id, p->tid);
+	probe_free(p);
+}
+END_TEST
+
+/* Our SCCRQ refused (e.g. an LNS at its limits): clean up; the shell learns why. */
+START_TEST(test_stopccn_wait_ctl_reply)
+{
+	struct probe *p = probe_started(5);
+	const struct engine_action *a;
+	struct l2tp_msg m;
+
+	probe_opened(p);
+	probe_stopccn(p, &m, L2TP_RC_STOPCCN_GENERAL_ERROR, L2TP_EC_TRY_ANOTHER);
+	probe_send(p, &m);
+	p->lax = true; /* where the ZLB goes: test_stopccn_wait_ctl_reply_ack_addressed */
+	probe_expect(p, PROBE_ZLB);
+	ALL_SENT(p);
+	a = probe_down(p, ENGINE_TUNNEL_DOWN, L2TP_RC_STOPCCN_GENERAL_ERROR, true);
+	ck_assert_uint_eq(a->down.why.error, L2TP_EC_TRY_ANOTHER);
+	ck_assert_uint_eq(COUNT(p, TUNNEL_UP), 0);
+	/* The StopCCN acknowledged the SCCRQ: no retransmission, only the linger. */
+	ck_assert_uint_eq(engine_next_deadline(p->e), T0 + FULL_CYCLE);
+	probe_tick(p, T0 + FULL_CYCLE);
+	ck_assert_uint_eq(probe_one(p, ENGINE_TUNNEL_RELEASED)->tunnel_id, p->tid);
+	ck_assert_uint_eq(probe_stats(p).retransmissions, 0);
+	probe_free(p);
+}
+END_TEST
+
+/*
+ * Once the StopCCN has told us the peer's Assigned Tunnel ID, every message we send MUST
+ * carry it in the header (RFC 2661 §4.4.3): the ZLB ack too.
+ */
+START_TEST(test_stopccn_wait_ctl_reply_ack_addressed)
+{
+	struct probe *p = probe_started(6);
+	struct l2tp_msg m;
+
+	probe_opened(p);
+	probe_stopccn(p, &m, L2TP_RC_STOPCCN_GENERAL_ERROR, L2TP_EC_TRY_ANOTHER);
+	probe_send(p, &m);
+	ck_assert_uint_eq(probe_expect(p, PROBE_ZLB)->tunnel_id, PROBE_PEER_TID);
+	probe_free(p);
+}
+END_TEST
+
+START_TEST(test_local_close_established)
+{
+	struct probe *p = probe_started(7);
+	struct engine_disconnect why = { .result = L2TP_RC_STOPCCN_SHUTTING_DOWN, .message = "maintenance" };
+	struct engine_disconnect zero = { 0 }, nine = { .result = 9 },
+				 bad_error = { .result = 2, .error = 13 };
+	const struct engine_action *a;
+	const struct l2tp_msg *r;
+	uint16_t sid;
+
+	probe_open_tunnel(p);
+	ck_assert_int_eq(engine_close_tunnel(p->e, p->now, p->tid, &zero), -EINVAL);
+	ck_assert_int_eq(engine_close_tunnel(p->e, p->now, p->tid, &nine), -EINVAL);
+	ck_assert_int_eq(engine_close_tunnel(p->e, p->now, p->tid, &bad_error), -EINVAL);
+	ck_assert_int_eq(engine_close_tunnel(p->e, p->now, (uint16_t)(p->tid + 1), &why), -ENOENT);
+	ALL_SENT(p);
+	ck_assert_int_eq(engine_close_tunnel(p->e, p->now, p->tid, &why), 0);
+	r = probe_expect_result(p, L2TP_MSG_STOPCCN, L2TP_RC_STOPCCN_SHUTTING_DOWN, 0);
+	ck_assert_uint_eq(r->assigned_tunnel_id, p->tid);
+	ck_assert(r->result_code.message.len == 11 && !memcmp(r->result_code.message.ptr, "maintenance", 11));
+	ALL_SENT(p);
+	a = probe_down(p, ENGINE_TUNNEL_DOWN, L2TP_RC_STOPCCN_SHUTTING_DOWN, false);
+	ck_assert_str_eq(a->down.why.message, "maintenance");
+	ck_assert_uint_eq(probe_one(p, ENGINE_KERNEL_TUNNEL_DELETE)->tunnel_id, p->tid);
+	ck_assert_int_eq(probe_place(p, ENGINE_CALL_INCOMING, NULL, &sid), -ESHUTDOWN);
+
+	/* Reliable like any message: resent until acknowledged. */
+	probe_tick(p, T0 + 1000);
+	ck_assert_uint_eq(probe_expect(p, L2TP_MSG_STOPCCN)->ns, r->ns);
+	probe_zlb(p);
+	ALL_SENT(p);
+	ck_assert_uint_eq(engine_next_deadline(p->e), T0 + FULL_CYCLE);
+	probe_tick(p, T0 + FULL_CYCLE);
+	ALL_SENT(p);
+	ck_assert_uint_eq(probe_one(p, ENGINE_TUNNEL_RELEASED)->tunnel_id, p->tid);
+	probe_free(p);
+}
+END_TEST
+
+/*
+ * A StopCCN goes out before the peer's Assigned Tunnel ID is known, with header Tunnel ID 0
+ * (RFC 2661 §4.4.3, §7.2 table). The window (1 at first) holds it behind the SCCRQ until the
+ * peer acknowledges that.
+ */
+START_TEST(test_local_close_wait_ctl_reply_sends_stopccn)
+{
+	struct probe *p = probe_started(9);
+	struct engine_disconnect why = { .result = L2TP_RC_STOPCCN_CLEAR };
+	const struct l2tp_msg *r;
+
+	probe_opened(p);
+	probe_begin(p);
+	ck_assert_int_eq(engine_close_tunnel(p->e, p->now, p->tid, &why), 0);
+	probe_expect_no_send(p);
+	probe_ack(p, 1);
+	p->lax = true;
+	r = probe_expect(p, L2TP_MSG_STOPCCN);
+	ck_assert_uint_eq(r->tunnel_id, 0);
+	ck_assert_uint_eq(r->assigned_tunnel_id, p->tid);
+	probe_free(p);
+}
+END_TEST
+
+/* RFC 2661 §7.2: SCCCN in wait-ctl-reply is out of sequence: the connection is cleared. */
+START_TEST(test_scccn_in_wait_ctl_reply_clears)
+{
+	struct probe *p = probe_started(10);
+	struct l2tp_msg m;
+	uint16_t sid;
+
+	probe_opened(p);
+	probe_msg(p, &m, L2TP_MSG_SCCCN, 0);
+	probe_send(p, &m);
+	ck_assert_uint_eq(COUNT(p, TUNNEL_UP), 0);
+	ck_assert_int_eq(probe_place(p, ENGINE_CALL_INCOMING, NULL, &sid), -ESHUTDOWN);
+	probe_tick(p, T0 + FULL_CYCLE);
+	ck_assert_uint_eq(probe_one(p, ENGINE_TUNNEL_RELEASED)->tunnel_id, p->tid);
+	probe_free(p);
+}
+END_TEST
+
+/* The same, with the StopCCN result 7 the table asks for. */
+START_TEST(test_scccn_in_wait_ctl_reply_sends_stopccn)
+{
+	struct probe *p = probe_started(11);
+	const struct l2tp_msg *r;
+	struct l2tp_msg m;
+
+	probe_opened(p);
+	probe_msg(p, &m, L2TP_MSG_SCCCN, 0);
+	probe_send(p, &m);
+	p->lax = true;
+	r = probe_expect_result(p, L2TP_MSG_STOPCCN, L2TP_RC_STOPCCN_FSM_ERROR, 0);
+	ck_assert_uint_eq(r->tunnel_id, 0);
+	ck_assert_uint_eq(r->assigned_tunnel_id, p->tid);
+	probe_free(p);
+}
+END_TEST
+
+/* An unexpected message on an established tunnel: StopCCN 7 and the tunnel goes down. */
+static void check_fsm_error_stop(struct probe *p, uint16_t type)
+{
+	const struct l2tp_msg *r;
+	struct l2tp_msg m;
+
+	if (type == L2TP_MSG_SCCRQ) {
+		probe_sccrq(p, &m);
+		m.tunnel_id = p->tid;
+	} else {
+		probe_sccrp(p, &m);
+	}
+	probe_send(p, &m);
+	r = probe_expect_result(p, L2TP_MSG_STOPCCN, L2TP_RC_STOPCCN_FSM_ERROR, 0);
+	ck_assert_uint_eq(r->assigned_tunnel_id, p->tid);
+	ALL_SENT(p);
+	probe_down(p, ENGINE_TUNNEL_DOWN, L2TP_RC_STOPCCN_FSM_ERROR, false);
+	ck_assert_uint_eq(COUNT(p, KERNEL_TUNNEL_DELETE), 1);
+	ck_assert_uint_eq(probe_stats(p).tunnels_established, 0);
+}
+
+START_TEST(test_sccrp_in_established)
+{
+	struct probe *p = probe_started(12);
+
+	probe_accept_tunnel(p);
+	check_fsm_error_stop(p, L2TP_MSG_SCCRP);
+	probe_free(p);
+}
+END_TEST
+
+START_TEST(test_sccrq_to_established_tunnel)
+{
+	struct probe *p = probe_started(13);
+
+	probe_open_tunnel(p);
+	check_fsm_error_stop(p, L2TP_MSG_SCCRQ);
+	probe_free(p);
+}
+END_TEST
+
+START_TEST(test_icrq_before_established)
+{
+	struct probe *p = probe_started(14);
+	struct l2tp_msg m;
+
+	probe_answered(p, NULL);
+	probe_icrq(p, &m, 0x99);
+	probe_send(p, &m);
+	ck_assert_uint_eq(probe_expect_result(p, L2TP_MSG_STOPCCN, L2TP_RC_STOPCCN_FSM_ERROR, 0)->session_id,
+			  0);
+	ALL_SENT(p);
+	ck_assert_uint_eq(probe_stats(p).sessions, 0);
+	probe_down(p, ENGINE_TUNNEL_DOWN, L2TP_RC_STOPCCN_FSM_ERROR, false);
+	probe_free(p);
+}
+END_TEST
+
+/* RFC 2661 §4.4.2: result 5, the error field carrying the highest version we support. */
+START_TEST(test_version_2_as_receiver)
+{
+	struct probe *p = probe_started(15);
+	struct l2tp_msg m;
+
+	probe_sccrq(p, &m);
+	m.protocol_version.version = 2;
+	probe_send(p, &m);
+	probe_expect_result(p, L2TP_MSG_STOPCCN, L2TP_RC_STOPCCN_BAD_VERSION, 0x0100);
+	ALL_SENT(p);
+	ck_assert_uint_eq(COUNT(p, TUNNEL_UP), 0);
+	probe_down(p, ENGINE_TUNNEL_DOWN, L2TP_RC_STOPCCN_BAD_VERSION, false);
+	probe_free(p);
+}
+END_TEST
+
+START_TEST(test_version_2_as_originator)
+{
+	struct probe *p = probe_started(16);
+	const struct l2tp_msg *r;
+	struct l2tp_msg m;
+
+	probe_opened(p);
+	probe_sccrp(p, &m);
+	m.protocol_version.version = 2;
+	probe_send(p, &m);
+	r = probe_expect_result(p, L2TP_MSG_STOPCCN, L2TP_RC_STOPCCN_BAD_VERSION, 0x0100);
+	ck_assert_uint_eq(r->assigned_tunnel_id, p->tid);
+	ALL_SENT(p);
+	ck_assert(COUNT(p, TUNNEL_UP) == 0 && COUNT(p, KERNEL_TUNNEL_CREATE) == 0);
+	probe_down(p, ENGINE_TUNNEL_DOWN, L2TP_RC_STOPCCN_BAD_VERSION, false);
+	probe_free(p);
+}
+END_TEST
+
+START_TEST(test_kernel_tunnel_failure)
+{
+	struct probe *p = probe_started(17);
+
+	probe_handshake(p);
+	ck_assert_uint_eq(probe_kernel(p, -ENOMEM), 1);
+	probe_expect_result(p, L2TP_MSG_STOPCCN, L2TP_RC_STOPCCN_GENERAL_ERROR, L2TP_EC_NO_RESOURCES);
+	ALL_SENT(p);
+	probe_down(p, ENGINE_TUNNEL_DOWN, L2TP_RC_STOPCCN_GENERAL_ERROR, false);
+	/* Nothing was created in the kernel, so nothing is deleted. */
+	ck_assert_uint_eq(COUNT(p, KERNEL_TUNNEL_DELETE), 0);
+	probe_free(p);
+}
+END_TEST
+
+START_TEST(test_sccrq_retransmission_reacked)
+{
+	struct probe *p = probe_started(18);
+	struct l2tp_msg m;
+
+	probe_sccrq(p, &m);
+	probe_answered(p, &m);
+	/* The SCCRP was lost; the peer sends the same SCCRQ again a second later. */
+	p->now = T0 + 900;
+	probe_send(p, &m);
+	ck_assert_uint_eq(probe_expect(p, PROBE_ZLB)->nr, 1);
+	ALL_SENT(p);
+	ck_assert_uint_eq(probe_stats(p).tunnels, 1);
+	/* Our own timer resends the SCCRP itself. */
+	probe_tick(p, T0 + 1000);
+	ck_assert_uint_eq(probe_expect(p, L2TP_MSG_SCCRP)->ns, 0);
+	probe_free(p);
+}
+END_TEST
+
+START_TEST(test_unknown_tunnel_discarded)
+{
+	struct probe *p = probe_started(19);
+	struct l2tp_msg m;
+
+	probe_accept_tunnel(p);
+	probe_msg(p, &m, L2TP_MSG_HELLO, 0);
+	m.tunnel_id = (uint16_t)(p->tid ^ 0x8000);
+	probe_send(p, &m);
+	ALL_SENT(p);
+	ck_assert_uint_eq(probe_stats(p).datagrams_discarded, 1);
+	/* An SCCRQ with a non-zero header Tunnel ID is no new tunnel either. */
+	probe_sccrq(p, &m);
+	m.tunnel_id = (uint16_t)(p->tid ^ 0x8000);
+	probe_send(p, &m);
+	ALL_SENT(p);
+	ck_assert_uint_eq(probe_stats(p).datagrams_discarded, 2);
+	ck_assert_uint_eq(probe_stats(p).tunnels, 1);
+	probe_free(p);
+}
+END_TEST
+
+START_TEST(test_other_host_discarded)
+{
+	struct probe *p = probe_started(20);
+	struct l2tp_addr other = p->peer, other_port = p->peer;
+	struct l2tp_msg m;
+
+	probe_accept_tunnel(p);
+	other.addr[3] = 99;
+	other_port.port = 4000;
+	probe_stopccn(p, &m, L2TP_RC_STOPCCN_CLEAR, 0);
+	probe_send_from(p, &m, &other);
+	ALL_SENT(p);
+	ck_assert_uint_eq(COUNT(p, TUNNEL_DOWN), 0);
+	probe_send_from(p, &m, &other_port);
+	ALL_SENT(p);
+	ck_assert_uint_eq(COUNT(p, TUNNEL_DOWN), 0);
+	ck_assert_uint_eq(probe_stats(p).datagrams_discarded, 2);
+	ck_assert_uint_eq(probe_stats(p).tunnels_established, 1);
+	/* The same Ns from the real peer is still the next one in sequence. */
+	probe_send(p, &m);
+	ck_assert_uint_eq(probe_expect(p, PROBE_ZLB)->nr, p->ns);
+	ck_assert_uint_eq(COUNT(p, TUNNEL_DOWN), 1);
+	probe_free(p);
+}
+END_TEST
+
+/* ---------------------------------------------------------- reliable delivery ---- */
+
+START_TEST(test_sccrq_retransmission_schedule)
+{
+	struct probe *p = probe_started(21);
+	const struct l2tp_msg *r;
+	struct engine_stats st;
+
+	probe_opened(p);
+	for (size_t i = 0; i < 5; i++) {
+		uint64_t at = T0 + rtx_offsets[i];
+
+		ck_assert_uint_eq(engine_next_deadline(p->e), at);
+		probe_tick(p, at - 1);
+		ALL_SENT(p);
+		probe_tick(p, at);
+		r = probe_expect(p, L2TP_MSG_SCCRQ);
+		ck_assert_uint_eq(r->ns, 0);
+		ck_assert_uint_eq(r->nr, 0);
+		ck_assert_uint_eq(r->assigned_tunnel_id, p->tid);
+		ALL_SENT(p);
+	}
+	ck_assert_uint_eq(engine_next_deadline(p->e), T0 + FULL_CYCLE);
+	probe_tick(p, T0 + FULL_CYCLE - 1);
+	ck_assert_uint_eq(COUNT(p, TUNNEL_RELEASED), 0);
+	probe_tick(p, T0 + FULL_CYCLE);
+	ALL_SENT(p);
+	ck_assert_uint_eq(probe_one(p, ENGINE_TUNNEL_RELEASED)->tunnel_id, p->tid);
+	probe_down(p, ENGINE_TUNNEL_DOWN, L2TP_RC_STOPCCN_FSM_ERROR, false);
+	st = probe_stats(p);
+	ck_assert_uint_eq(st.tunnels, 0);
+	ck_assert_uint_eq(st.messages_sent, 1);
+	ck_assert_uint_eq(st.retransmissions, 5);
+	ck_assert_uint_eq(engine_next_deadline(p->e), UINT64_MAX);
+	probe_free(p);
+}
+END_TEST
+
+/* RFC 2661 §6.5: HELLO after hello_ms without any message from the peer, ZLBs included. */
+START_TEST(test_hello_timing)
+{
+	struct probe *p = probe_started(22);
+	const struct l2tp_msg *r;
+
+	probe_accept_tunnel(p);
+	ck_assert_uint_eq(engine_next_deadline(p->e), T0 + HELLO_MS);
+	p->now = T0 + 20000;
+	probe_zlb(p);
+	ck_assert_uint_eq(engine_next_deadline(p->e), T0 + 20000 + HELLO_MS);
+	probe_tick(p, T0 + 20000 + HELLO_MS - 1);
+	ALL_SENT(p);
+	probe_hello(p);
+	probe_expect(p, PROBE_ZLB);
+	ck_assert_uint_eq(engine_next_deadline(p->e), T0 + 20000 + 2 * HELLO_MS - 1);
+	probe_tick(p, T0 + 20000 + 2 * HELLO_MS - 2);
+	ALL_SENT(p);
+	probe_tick(p, T0 + 20000 + 2 * HELLO_MS - 1);
+	r = probe_expect(p, L2TP_MSG_HELLO);
+	ck_assert_uint_eq(r->session_id, 0);
+	ck_assert_uint_eq(r->ns, 1);
+	ALL_SENT(p);
+	ck_assert_uint_eq(engine_next_deadline(p->e), p->now + 1000);
+	p->now += 500;
+	probe_zlb(p);
+	ck_assert_uint_eq(engine_next_deadline(p->e), p->now + HELLO_MS);
+	probe_free(p);
+}
+END_TEST
+
+START_TEST(test_hello_unacked_clears_tunnel)
+{
+	struct probe *p = probe_started(23);
+	uint64_t h;
+	uint16_t sid;
+
+	probe_accept_tunnel(p);
+	sid = probe_lns_call(p, 0x61);
+	h = engine_next_deadline(p->e);
+	ck_assert_uint_eq(h, T0 + HELLO_MS);
+	probe_tick(p, h);
+	probe_expect(p, L2TP_MSG_HELLO);
+	for (size_t i = 0; i < 5; i++) {
+		ck_assert_uint_eq(engine_next_deadline(p->e), h + rtx_offsets[i]);
+		probe_tick(p, h + rtx_offsets[i]);
+		probe_expect(p, L2TP_MSG_HELLO);
+		ALL_SENT(p);
+		ck_assert_uint_eq(COUNT(p, TUNNEL_DOWN), 0);
+	}
+	probe_tick(p, h + FULL_CYCLE);
+	ALL_SENT(p);
+	probe_down(p, ENGINE_TUNNEL_DOWN, L2TP_RC_STOPCCN_FSM_ERROR, false);
+	ck_assert_uint_eq(probe_one(p, ENGINE_SESSION_DOWN)->session_id, sid);
+	ck_assert_uint_eq(probe_one(p, ENGINE_KERNEL_SESSION_DELETE)->session_id, sid);
+	ck_assert_uint_eq(probe_one(p, ENGINE_KERNEL_TUNNEL_DELETE)->tunnel_id, p->tid);
+	ck_assert_uint_eq(probe_one(p, ENGINE_TUNNEL_RELEASED)->tunnel_id, p->tid);
+	ck_assert_uint_eq(probe_stats(p).tunnels, 0);
+	ck_assert_uint_eq(probe_stats(p).sessions, 0);
+	probe_free(p);
+}
+END_TEST
+
+/* RFC 2661 §5.8: a message ahead of sequence is held and processed once the gap is filled. */
+START_TEST(test_out_of_order_held)
+{
+	struct probe *p = probe_started(24);
+	const struct l2tp_msg *r;
+	struct l2tp_msg m2, m3;
+
+	probe_accept_tunnel(p);
+	ck_assert_uint_eq(p->ns, 2);
+	probe_icrq(p, &m2, 0x20);
+	probe_icrq(p, &m3, 0x30);
+	m3.ns = 3;
+	probe_send(p, &m3);
+	ALL_SENT(p);
+	ck_assert_uint_eq(probe_stats(p).sessions, 0);
+	probe_send(p, &m2);
+	r = probe_expect(p, L2TP_MSG_ICRP);
+	ck_assert_uint_eq(r->session_id, 0x20);
+	ck_assert_uint_eq(r->ns, 1);
+	ck_assert_uint_eq(r->nr, 3);
+	p->ns = 4;
+	r = probe_expect(p, L2TP_MSG_ICRP);
+	ck_assert_uint_eq(r->session_id, 0x30);
+	ck_assert_uint_eq(r->ns, 2);
+	ck_assert_uint_eq(r->nr, 4);
+	ALL_SENT(p);
+	ck_assert_uint_eq(probe_stats(p).sessions, 2);
+	/* The held copy is not processed twice when the peer resends it. */
+	probe_send(p, &m3);
+	ck_assert_uint_eq(probe_expect(p, PROBE_ZLB)->nr, 4);
+	ALL_SENT(p);
+	ck_assert_uint_eq(probe_stats(p).sessions, 2);
+	probe_free(p);
+}
+END_TEST
+
+/* RFC 2661 §5.8: a retransmission keeps its Ns and carries the Nr of the moment. */
+START_TEST(test_retransmission_refreshes_nr)
+{
+	struct probe *p = probe_started(29);
+	struct l2tp_msg m;
+
+	probe_accept_tunnel(p);
+	probe_icrq(p, &m, 0x20);
+	probe_send(p, &m);
+	ck_assert_uint_eq(probe_expect(p, L2TP_MSG_ICRP)->nr, 3);
+	probe_msg(p, &m, L2TP_MSG_HELLO, 0);
+	m.nr = 1; /* the ICRP is not acknowledged */
+	probe_send(p, &m);
+	ck_assert_uint_eq(probe_expect(p, PROBE_ZLB)->nr, 4);
+	probe_tick(p, T0 + 1000);
+	ck_assert_uint_eq(probe_expect(p, L2TP_MSG_ICRP)->ns, 1); /* probe_expect checks Nr 4 */
+	ck_assert_uint_eq(probe_stats(p).retransmissions, 1);
+	probe_free(p);
+}
+END_TEST
+
+/*
+ * A call request placed on an idle established tunnel is put on the retransmission timer:
+ * resent after 1 s, not at the HELLO deadline.
+ */
+START_TEST(test_call_request_retransmitted_on_time)
+{
+	struct probe *p = probe_started(30);
+	uint16_t sid;
+
+	probe_open_tunnel(p);
+	ck_assert_int_eq(probe_place(p, ENGINE_CALL_INCOMING, NULL, &sid), 0);
+	ck_assert_uint_eq(probe_expect(p, L2TP_MSG_ICRQ)->ns, 2);
+	ck_assert_uint_eq(engine_next_deadline(p->e), T0 + 1000);
+	probe_tick(p, T0 + 1000);
+	ck_assert_uint_eq(probe_expect(p, L2TP_MSG_ICRQ)->ns, 2);
+	probe_free(p);
+}
+END_TEST
+
+START_TEST(test_duplicate_reacked)
+{
+	struct probe *p = probe_started(25);
+	const struct l2tp_msg *r;
+	struct l2tp_msg hello, scccn;
+
+	probe_accept_tunnel(p);
+	probe_msg(p, &hello, L2TP_MSG_HELLO, 0);
+	probe_send(p, &hello);
+	ck_assert_uint_eq(probe_expect(p, PROBE_ZLB)->nr, 3);
+	probe_send(p, &hello);
+	r = probe_expect(p, PROBE_ZLB);
+	ck_assert_uint_eq(r->ns, 1);
+	ck_assert_uint_eq(r->nr, 3);
+	ALL_SENT(p);
+	/* An old SCCCN again: a duplicate to ack, not an out-of-sequence SCCCN to refuse. */
+	probe_msg(p, &scccn, L2TP_MSG_SCCCN, 0);
+	scccn.ns = 1;
+	probe_send(p, &scccn);
+	ck_assert_uint_eq(probe_expect(p, PROBE_ZLB)->nr, 3);
+	ALL_SENT(p);
+	ck_assert_uint_eq(probe_stats(p).tunnels_established, 1);
+	probe_free(p);
+}
+END_TEST
+
+/* RFC 2661 App. A through the engine: slow start, window cap, congestion after a loss. */
+START_TEST(test_window_slow_start_congestion)
+{
+	struct probe *p = probe_started(26);
+
+	/* SCCRP (Ns 0) acked by SCCCN: CWND 2 of the peer's default window of 4. */
+	probe_accept_tunnel(p);
+	probe_place_ocrq(p, 1);
+	probe_place_ocrq(p, 2);
+	probe_place_ocrq(p, -1);
+	probe_place_ocrq(p, -1);
+	probe_place_ocrq(p, -1);
+	ck_assert_uint_eq(probe_stats(p).tunnels_awaiting_ack, 1);
+	probe_ack(p, 2); /* CWND 3, one outstanding */
+	probe_expect_ocrqs(p, 3, 2);
+	probe_ack(p, 5); /* CWND 4 (the window): the last one goes */
+	probe_expect_ocrqs(p, 5, 1);
+	/* A loss: Ns 5 is resent, SSTHRESH = 4/2, CWND = 1. */
+	probe_tick(p, p->now + 1000);
+	ck_assert_uint_eq(probe_expect(p, L2TP_MSG_OCRQ)->ns, 5);
+	probe_place_ocrq(p, -1);
+	probe_place_ocrq(p, -1);
+	probe_ack(p, 6); /* slow start: CWND 2 */
+	probe_expect_ocrqs(p, 6, 2);
+	probe_ack(p, 8); /* congestion avoidance: two acks at CWND 2 make it 3 */
+	probe_place_ocrq(p, 8);
+	probe_place_ocrq(p, 9);
+	probe_place_ocrq(p, 10);
+	probe_place_ocrq(p, -1);
+	probe_free(p);
+}
+END_TEST
+
+START_TEST(test_peer_window_one)
+{
+	struct probe *p = probe_started(27);
+	struct l2tp_msg m;
+
+	probe_sccrq(p, &m);
+	msg_set_present(&m, L2TP_AVP_RECEIVE_WINDOW_SIZE);
+	m.receive_window_size = 1;
+	probe_answered(p, &m);
+	probe_msg(p, &m, L2TP_MSG_SCCCN, 0);
+	probe_send(p, &m);
+	probe_kernel(p, 0);
+	for (int i = 0; i < 3; i++)
+		probe_place_ocrq(p, i == 0 ? 1 : -1);
+	for (int i = 2; i <= 3; i++) {
+		probe_zlb(p);
+		probe_expect_ocrqs(p, i, 1);
+	}
+	probe_zlb(p);
+	ALL_SENT(p);
+	probe_free(p);
+}
+END_TEST
+
+/* Ns and Nr both wrap at 65535 (RFC 2661 §5.8: modulo 2^16) and the tunnel keeps working. */
+START_TEST(test_sequence_wrap)
+{
+	struct probe *p = probe_started(28);
+	const struct l2tp_msg *r;
+	uint16_t ns = 1;
+
+	probe_accept_tunnel(p);
+	for (uint32_t i = 0; i < 65600; i++) {
+		p->now++;
+		probe_hello(p);
+		r = probe_expect(p, PROBE_ZLB);
+		if (r->nr != p->ns || r->ns != 1)
+			ck_abort_msg("peer HELLO %u: ZLB Ns %u Nr %u, expected 1 and %u", i, r->ns, r->nr,
+				     p->ns);
+	}
+	ck_assert_uint_eq(p->ns, (uint16_t)(2 + 65600));
+	for (uint32_t i = 0; i < 65600; i++, ns++) {
+		probe_tick(p, engine_next_deadline(p->e));
+		r = probe_expect(p, L2TP_MSG_HELLO);
+		if (r->ns != ns || r->nr != p->ns)
+			ck_abort_msg("HELLO %u: Ns %u Nr %u, expected %u and %u", i, r->ns, r->nr, ns, p->ns);
+		probe_zlb(p);
+	}
+	ck_assert_uint_eq(probe_stats(p).retransmissions, 0);
+	ck_assert_uint_eq(probe_stats(p).tunnels_established, 1);
+	probe_lns_call(p, 0x77);
+	ck_assert_uint_eq(probe_stats(p).sessions_established, 1);
+	ck_assert_uint_eq(p->nr, (uint16_t)(ns + 1));
+	probe_free(p);
+}
+END_TEST
 
 Suite *suite_engine_tunnel(void)
 {
-	return suite_create("engine_tunnel");
+	Suite *s = suite_create("engine_tunnel");
+	TCase *fsm = tcase_create("fsm"), *rel = tcase_create("reliable");
+
+	tcase_add_test(fsm, test_originator_establishes);
+	tcase_add_test(fsm, test_receiver_establishes);
+	tcase_add_test(fsm, test_stopccn_established_lingers);
+	tcase_add_test(fsm, test_stopccn_wait_ctl_conn);
+	tcase_add_test(fsm, test_stopccn_wait_ctl_reply);
+	tcase_add_test(fsm, test_local_close_established);
+	tcase_add_test(fsm, test_scccn_in_wait_ctl_reply_clears);
+	tcase_add_test(fsm, test_sccrp_in_established);
+	tcase_add_test(fsm, test_sccrq_to_established_tunnel);
+	tcase_add_test(fsm, test_icrq_before_established);
+	tcase_add_test(fsm, test_version_2_as_receiver);
+	tcase_add_test(fsm, test_version_2_as_originator);
+	tcase_add_test(fsm, test_kernel_tunnel_failure);
+	tcase_add_test(fsm, test_sccrq_retransmission_reacked);
+	tcase_add_test(fsm, test_unknown_tunnel_discarded);
+	tcase_add_test(fsm, test_other_host_discarded);
+	tcase_add_test(rel, test_sccrq_retransmission_schedule);
+	tcase_add_test(rel, test_hello_timing);
+	tcase_add_test(rel, test_hello_unacked_clears_tunnel);
+	tcase_add_test(rel, test_out_of_order_held);
+	tcase_add_test(rel, test_retransmission_refreshes_nr);
+	tcase_add_test(rel, test_duplicate_reacked);
+	tcase_add_test(rel, test_window_slow_start_congestion);
+	tcase_add_test(rel, test_peer_window_one);
+	tcase_add_test(rel, test_sequence_wrap);
+	tcase_add_test(fsm, test_stopccn_wait_ctl_reply_ack_addressed);
+	tcase_add_test(fsm, test_stopccn_to_tunnel_zero);
+	tcase_add_test(fsm, test_local_close_wait_ctl_reply_sends_stopccn);
+	tcase_add_test(fsm, test_scccn_in_wait_ctl_reply_sends_stopccn);
+	tcase_add_test(rel, test_call_request_retransmitted_on_time);
+	tcase_set_timeout(rel, 60);
+	suite_add_tcase(s, fsm);
+	suite_add_tcase(s, rel);
+	return s;
 }
