@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "fsm.h"
 
-const struct fsm_row *fsm_find(const struct fsm_def *def, uint8_t state, uint8_t event)
+static const struct fsm_row *fsm_find(const struct fsm_def *def, uint8_t state, uint8_t event)
 {
 	for (size_t i = 0; i < def->n_rows; i++)
 		if (def->rows[i].state == state && def->rows[i].event == event)

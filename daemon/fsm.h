@@ -25,11 +25,8 @@ struct fsm_row {
 };
 
 struct fsm_def {
-	const char *name;
 	const struct fsm_row *rows;
 	size_t n_rows;
-	const char *const *state_names;
-	const char *const *event_names;
 	/* No row for (state, event): the RFC's "any other message" handling. */
 	void (*unexpected)(void *obj, void *arg, uint8_t state, uint8_t event);
 	/* Tells the owner that a row ran: from, event, to (to == from when the action refused). */
@@ -38,7 +35,5 @@ struct fsm_def {
 
 /* Applies the row for (*state, event) to obj; returns false if there was none. */
 bool fsm_dispatch(const struct fsm_def *def, uint8_t *state, uint8_t event, void *obj, void *arg);
-/* The row for (state, event), or NULL: for tests that check the tables. */
-const struct fsm_row *fsm_find(const struct fsm_def *def, uint8_t state, uint8_t event);
 
 #endif

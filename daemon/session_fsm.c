@@ -501,18 +501,17 @@ static void session_trace(void *obj, uint8_t from, uint8_t event, uint8_t to)
 		   session_state_name(from), session_state_name(to));
 }
 
-#define SESSION_FSM(rows_, name_)                                                         \
-	{                                                                                 \
-		.name = name_, .rows = rows_, .n_rows = sizeof(rows_) / sizeof(rows_[0]), \
-		.state_names = session_state_names, .event_names = session_event_names,   \
-		.unexpected = session_unexpected, .trace = session_trace,                 \
+#define SESSION_FSM(rows_)                                                                                   \
+	{                                                                                                    \
+		.rows = rows_, .n_rows = sizeof(rows_) / sizeof(rows_[0]), .unexpected = session_unexpected, \
+		.trace = session_trace,                                                                      \
 	}
 
 static const struct fsm_def session_fsms[SESSION_KIND_COUNT] = {
-	[SESSION_LAC_IC] = SESSION_FSM(lac_ic_rows, "LAC incoming call"),
-	[SESSION_LNS_IC] = SESSION_FSM(lns_ic_rows, "LNS incoming call"),
-	[SESSION_LAC_OC] = SESSION_FSM(lac_oc_rows, "LAC outgoing call"),
-	[SESSION_LNS_OC] = SESSION_FSM(lns_oc_rows, "LNS outgoing call"),
+	[SESSION_LAC_IC] = SESSION_FSM(lac_ic_rows),
+	[SESSION_LNS_IC] = SESSION_FSM(lns_ic_rows),
+	[SESSION_LAC_OC] = SESSION_FSM(lac_oc_rows),
+	[SESSION_LNS_OC] = SESSION_FSM(lns_oc_rows),
 };
 
 void session_event(struct engine *e, struct session *s, enum session_event ev, struct session_event_arg *arg)

@@ -347,11 +347,8 @@ static void tunnel_trace(void *obj, uint8_t from, uint8_t event, uint8_t to)
 }
 
 static const struct fsm_def tunnel_fsm = {
-	.name = "tunnel",
 	.rows = tunnel_rows,
 	.n_rows = sizeof(tunnel_rows) / sizeof(tunnel_rows[0]),
-	.state_names = tunnel_state_names,
-	.event_names = tunnel_event_names,
 	.unexpected = tunnel_unexpected,
 	.trace = tunnel_trace,
 };
