@@ -82,6 +82,13 @@ char *engine_copy_str(struct engine *e, const void *p, size_t n)
 	return dst;
 }
 
+const struct engine_call_info *engine_copy_call_info(struct engine *e, const struct engine_call_info *info)
+{
+	uint8_t *mem = arena_alloc(e, call_info_size(info));
+
+	return mem ? call_info_copy(mem, info) : NULL;
+}
+
 const struct engine_action *engine_actions(const struct engine *e, size_t *n)
 {
 	*n = e->out.n;

@@ -48,7 +48,7 @@ struct tunnel {
 	char *peer_vendor_name;
 	uint64_t last_rx;	  /* any control message from the peer, for HELLO */
 	uint64_t hello_at;	  /* when a HELLO is due; TIMER_NONE before establishment */
-	uint64_t reap_at;	  /* CLOSING: when the tunnel is forgotten */
+	uint64_t reap_at;	  /* set-up deadline until established; CLOSING: when it is forgotten */
 	struct session *sessions; /* list through session.next/prev */
 	uint32_t n_sessions;
 	struct tunnel *next_dead;
@@ -116,6 +116,7 @@ struct engine_action *engine_push(struct engine *e, enum engine_action_type type
 void *engine_copy(struct engine *e, const void *p, size_t n);
 /* The same, NUL-terminated. */
 char *engine_copy_str(struct engine *e, const void *p, size_t n);
+const struct engine_call_info *engine_copy_call_info(struct engine *e, const struct engine_call_info *info);
 __attribute__((format(printf, 5, 6))) void engine_log(struct engine *e, enum engine_log_level level,
 						      const struct tunnel *t, const struct session *s,
 						      const char *fmt, ...);
@@ -193,6 +194,9 @@ void session_refuse_stateless(struct engine *e, struct tunnel *t, uint16_t peer_
 void session_reap(struct engine *e);
 void session_free(struct engine *e, struct session *s);
 int session_keep_call_info(struct session *s, const struct engine_call_info *info);
+/* Bytes of one allocation holding info and its blobs, and the copy into such memory. */
+size_t call_info_size(const struct engine_call_info *info);
+struct engine_call_info *call_info_copy(void *mem, const struct engine_call_info *info);
 const char *session_state_name(uint8_t s);
 const char *session_kind_name(uint8_t k);
 

@@ -36,6 +36,7 @@ size_t hmap_heap_bytes(const struct hmap *h);
 /* A well-mixed 32-bit hash of bytes (for keys longer than 32 bits). */
 uint32_t hmap_hash(const void *p, size_t n, uint32_t seed);
 
-#define hmap_entry(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
+/* The object holding a node; through void * since the member offset keeps the alignment. */
+#define hmap_entry(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
 #endif

@@ -85,9 +85,19 @@ struct session *session_new(struct engine *e, struct tunnel *t, enum session_kin
 
 void session_rehome(struct engine *e, struct tunnel *from, struct tunnel *to)
 {
+	uint32_t room = e->cfg->limits.max_sessions_per_tunnel;
+	struct engine_disconnect full = disconnect_of(L2TP_RC_CDN_NO_FACILITIES_TEMPORARY, 0,
+						      "no room on the tunnel that won the tie breaker");
+
 	while (from->sessions) {
 		struct session *s = from->sessions;
-		uint16_t id = session_find(e, to->id, s->id) ? pick_id(e, to) : s->id;
+		uint16_t id;
+
+		if (room && to->n_sessions >= room) {
+			session_clear(e, s, &full, false); /* the peer never heard of it */
+			continue;
+		}
+		id = session_find(e, to->id, s->id) ? pick_id(e, to) : s->id;
 
 		hmap_remove(&e->sessions, &s->by_key);
 		unlink_from_tunnel(s);
@@ -127,29 +137,43 @@ static size_t blob_fields(struct engine_call_info *c, struct blob **out)
 	return 10;
 }
 
-int session_keep_call_info(struct session *s, const struct engine_call_info *info)
+size_t call_info_size(const struct engine_call_info *info)
 {
-	struct engine_call_info *c, tmp = *info;
-	struct blob *src[10], *dst[10];
-	size_t n = blob_fields(&tmp, src), total = 0;
-	uint8_t *p;
+	struct engine_call_info tmp = *info;
+	struct blob *src[10];
+	size_t n = blob_fields(&tmp, src), total = sizeof(*info);
 
 	for (size_t i = 0; i < n; i++)
 		total += src[i]->len;
-	c = malloc(sizeof(*c) + total);
-	if (!c)
-		return -ENOMEM;
+	return total;
+}
+
+struct engine_call_info *call_info_copy(void *mem, const struct engine_call_info *info)
+{
+	struct engine_call_info *c = mem, tmp = *info;
+	struct blob *src[10], *dst[10];
+	size_t n = blob_fields(&tmp, src);
+	uint8_t *p = (uint8_t *)(c + 1);
+
 	*c = tmp;
 	blob_fields(c, dst);
-	p = (uint8_t *)(c + 1);
 	for (size_t i = 0; i < n; i++) {
 		if (src[i]->len)
 			memcpy(p, src[i]->ptr, src[i]->len);
 		dst[i]->ptr = src[i]->len ? p : NULL;
 		p += src[i]->len;
 	}
+	return c;
+}
+
+int session_keep_call_info(struct session *s, const struct engine_call_info *info)
+{
+	void *mem = malloc(call_info_size(info));
+
+	if (!mem)
+		return -ENOMEM;
 	free(s->call);
-	s->call = c;
+	s->call = call_info_copy(mem, info);
 	return 0;
 }
 
@@ -228,11 +252,26 @@ void session_stop(struct engine *e, struct session *s, const struct engine_disco
 	session_clear(e, s, why, false);
 }
 
+/*
+ * Refusals are the only messages the peer can make us queue without limit (each session has
+ * at most a few in flight): a peer that asks for more while leaving this many unacknowledged
+ * is not reading what we send.
+ */
+#define REFUSALS_QUEUE_MAX 32
+
 void session_refuse_stateless(struct engine *e, struct tunnel *t, uint16_t peer_session_id,
 			      const struct engine_disconnect *why)
 {
+	struct engine_disconnect flood = disconnect_of(L2TP_RC_STOPCCN_GENERAL_ERROR, L2TP_EC_NO_RESOURCES,
+						       "peer does not acknowledge");
 	struct l2tp_msg m;
-	uint16_t id = pick_id(e, t);
+	uint16_t id;
+
+	if (xport_queued(&t->xport) >= REFUSALS_QUEUE_MAX) {
+		tunnel_stop(e, t, &flood);
+		return;
+	}
+	id = pick_id(e, t);
 
 	/*
 	 * A CDN must carry an Assigned Session ID (RFC 2661 §6.14); the call never got one, so a

@@ -371,7 +371,10 @@ static bool kernel_ok(void *obj, void *arg)
 						  ? ENGINE_CALL_INCOMING
 						  : ENGINE_CALL_OUTGOING;
 		a->session_up.call_serial = s->call_serial;
-		a->session_up.info = info_of(s);
+		/* A copy: the session may be gone before the shell reads its actions. */
+		a->session_up.info = engine_copy_call_info(c->e, info_of(s));
+		if (!a->session_up.info)
+			c->e->out.n--;
 	}
 	engine_log(c->e, ENGINE_LOG_INFO, s->tunnel, s, "%s call established", session_kind_name(s->kind));
 	return true;

@@ -103,7 +103,8 @@ struct tunnel *tunnel_new(struct engine *e, const struct l2tp_addr *local, const
 	t->hide = t->secret && (pc ? pc->hide_avps : e->cfg->hide_avps);
 	t->last_rx = e->now;
 	t->hello_at = TIMER_NONE;
-	t->reap_at = TIMER_NONE;
+	/* Set-up deadline: twice the retransmission cycle, so a dead peer is found by that first. */
+	t->reap_at = e->now + 2 * xport_full_cycle_ms(&e->cfg->xport);
 	xport_init(&t->xport, &e->cfg->xport);
 	timer_entry_init(&t->timer);
 	if (hmap_insert(&e->tunnels, &t->by_id, id) < 0) {

@@ -184,6 +184,7 @@ static void established(struct tunnel_ctx *c)
 	struct engine_action *a;
 
 	e->n_tunnels_established++;
+	t->reap_at = TIMER_NONE;
 	t->hello_at = e->cfg->hello_ms ? e->now + e->cfg->hello_ms : TIMER_NONE;
 	a = engine_push(e, ENGINE_TUNNEL_UP);
 	if (a) {

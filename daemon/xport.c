@@ -386,3 +386,11 @@ size_t xport_heap_bytes(const struct xport *x)
 {
 	return list_bytes(x->unacked) + list_bytes(x->pending) + list_bytes(x->held);
 }
+
+uint16_t xport_queued(const struct xport *x)
+{
+	const struct xport_pkt *oldest = x->unacked ? x->unacked : x->pending;
+
+	/* Ns are consecutive from the oldest queued message to the next new one. */
+	return oldest ? (uint16_t)(x->ns_next - oldest->ns) : 0;
+}

@@ -114,6 +114,9 @@ bool xport_tick(struct xport *x, const struct xport_config *cfg, uint64_t now, c
 /* When xport_tick() must next be called; UINT64_MAX for never. */
 uint64_t xport_deadline(const struct xport *x);
 
+/* Messages sent and unacknowledged plus those waiting for the window. */
+uint16_t xport_queued(const struct xport *x);
+
 /* Nothing sent is waiting for an acknowledgement, and nothing waits to be sent. */
 bool xport_idle(const struct xport *x);
 
