@@ -25,5 +25,6 @@ Suite *suite_vectors(void);
 Suite *suite_wire(void);
 Suite *suite_xl2tpd_capture(void);
 Suite *suite_xport(void);
+Suite *suite_xport_rx(void);
 
 #endif

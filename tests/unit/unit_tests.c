@@ -28,6 +28,7 @@ int main(void)
 	srunner_add_suite(sr, suite_timer_heap());
 	srunner_add_suite(sr, suite_admission());
 	srunner_add_suite(sr, suite_xport());
+	srunner_add_suite(sr, suite_xport_rx());
 	srunner_add_suite(sr, suite_engine_tunnel());
 	srunner_add_suite(sr, suite_engine_session());
 	srunner_add_suite(sr, suite_engine_limits());
