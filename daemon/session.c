@@ -172,8 +172,10 @@ int session_keep_call_info(struct session *s, const struct engine_call_info *inf
 
 	if (!mem)
 		return -ENOMEM;
+	/* Copy before freeing: info may be the old copy merged with a new message. */
+	mem = call_info_copy(mem, info);
 	free(s->call);
-	s->call = call_info_copy(mem, info);
+	s->call = mem;
 	return 0;
 }
 

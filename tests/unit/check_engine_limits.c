@@ -244,6 +244,68 @@ START_TEST(test_ocrq_refused_when_not_accepting)
 }
 END_TEST
 
+/*
+ * Refusals are stateless, so a peer asking for calls without ever acknowledging the CDNs
+ * could make the engine queue without end: at 32 queued the tunnel is cleared instead.
+ */
+START_TEST(test_unacked_refusals_clear_tunnel)
+{
+	struct probe *p = probe_new(215);
+	const struct engine_action *a;
+	const struct l2tp_msg *r = NULL;
+	struct l2tp_msg m;
+	uint16_t nr, sid, i;
+	uint64_t heap;
+
+	p->cfg.limits.max_sessions = 1;
+	probe_start(p);
+	probe_accept_tunnel(p);
+	sid = probe_lns_call(p, 0x10);
+	nr = p->nr; /* SCCRP and ICRP acknowledged: CWND 3; no CDN ever will be */
+	for (i = 0; i <= 32; i++) {
+		probe_icrq(p, &m, (uint16_t)(0x100 + i));
+		m.nr = nr;
+		probe_send(p, &m);
+		if (i < 3)
+			ck_assert_uint_eq(probe_expect(p, L2TP_MSG_CDN)->ns, nr + i);
+		else
+			probe_expect(p, PROBE_ZLB);
+		ALL_SENT(p);
+		ck_assert_uint_eq(COUNT(p, TUNNEL_DOWN), i == 32);
+	}
+	a = probe_down(p, ENGINE_TUNNEL_DOWN, L2TP_RC_STOPCCN_GENERAL_ERROR, false);
+	ck_assert_uint_eq(a->down.why.error, L2TP_EC_NO_RESOURCES);
+	ck_assert_str_eq(a->down.why.message, "peer does not acknowledge");
+	ck_assert_uint_eq(probe_down(p, ENGINE_SESSION_DOWN, L2TP_RC_CDN_LOST_CARRIER, false)->session_id,
+			  sid);
+	/* Closing: more calls queue nothing. */
+	heap = probe_stats(p).heap_bytes;
+	for (i = 0; i < 16; i++) {
+		probe_icrq(p, &m, (uint16_t)(0x200 + i));
+		m.nr = nr;
+		probe_send(p, &m);
+		probe_expect(p, PROBE_ZLB);
+		ALL_SENT(p);
+	}
+	ck_assert_uint_eq(probe_stats(p).heap_bytes, heap);
+	ck_assert_uint_eq(probe_stats(p).tunnels_awaiting_ack, 1);
+	/* Acknowledged at last: the 29 CDNs still queued, the StopCCN (Ns nr + 32), nothing more. */
+	for (i = 3; i <= 32;) {
+		probe_zlb(p);
+		ck_assert_uint_gt(COUNT(p, SEND), 0);
+		for (size_t n = COUNT(p, SEND); n > 0; n--, i++) {
+			r = probe_expect(p, i < 32 ? L2TP_MSG_CDN : L2TP_MSG_STOPCCN);
+			ck_assert_uint_eq(r->ns, nr + i);
+		}
+	}
+	probe_check_result(r, L2TP_RC_STOPCCN_GENERAL_ERROR, L2TP_EC_NO_RESOURCES);
+	probe_zlb(p);
+	ALL_SENT(p);
+	ck_assert_uint_eq(probe_stats(p).tunnels_awaiting_ack, 0);
+	probe_free(p);
+}
+END_TEST
+
 static void expect_invalid(const struct engine_config *c, const char *reason)
 {
 	char why[128] = "";
@@ -287,6 +349,22 @@ START_TEST(test_config_refusal_codes_validated)
 	ck_assert_int_eq(engine_config_validate(&d, why, sizeof(why)), 0);
 	d.random = NULL;
 	expect_invalid(&d, "random");
+}
+END_TEST
+
+START_TEST(test_config_receive_window_validated)
+{
+	static const uint16_t bad[] = { 0, 257, 65535 }, good[] = { 1, 4, 256 };
+	struct probe *p = probe_new(216);
+	char why[128];
+
+	for (size_t i = 0; i < 3; i++) {
+		p->cfg.xport.rwin = bad[i];
+		expect_invalid(&p->cfg, "receive window: 1 to 256");
+		p->cfg.xport.rwin = good[i];
+		ck_assert_int_eq(engine_config_validate(&p->cfg, why, sizeof(why)), 0);
+	}
+	probe_free(p);
 }
 END_TEST
 
@@ -659,6 +737,60 @@ START_TEST(test_tie_loser_frees_its_tunnel_slot)
 }
 END_TEST
 
+/*
+ * Calls waiting on two losing tunnels move to the winner only up to max_sessions_per_tunnel;
+ * the rest end (CDN result 4, never sent: the peer never heard of them) and get no ICRQ.
+ */
+START_TEST(test_tie_moved_calls_within_tunnel_limit)
+{
+	struct probe *p = probe_new(37);
+	uint8_t tb[8], lower[8] = { 0 };
+	uint16_t tid[2], sid[4];
+	const struct engine_action *a;
+	struct l2tp_msg m;
+	int gone;
+
+	p->cfg.limits.max_sessions_per_tunnel = 2;
+	probe_start(p);
+	for (int t = 0; t < 2; t++) {
+		ck_assert(probe_open_for_tie(p, tb));
+		tid[t] = p->tid;
+		for (int i = 0; i < 2; i++)
+			ck_assert_int_eq(probe_place(p, ENGINE_CALL_INCOMING, NULL, &sid[2 * t + i]), 0);
+	}
+	probe_peer_sccrq_tb(p, lower);
+	p->tid = probe_expect(p, L2TP_MSG_SCCRP)->assigned_tunnel_id;
+	ALL_SENT(p);
+	ck_assert(COUNT(p, TUNNEL_RELEASED) == 2 && COUNT(p, SESSION_DOWN) == 2);
+	/* The calls of one losing tunnel fit; those of the other end. */
+	gone = probe_action(p, ENGINE_SESSION_DOWN, 0)->tunnel_id == tid[0] ? 0 : 1;
+	for (size_t i = 0; i < 2; i++) {
+		a = probe_action(p, ENGINE_SESSION_DOWN, i);
+		ck_assert_uint_eq(a->tunnel_id, tid[gone]);
+		ck_assert(a->session_id == sid[2 * gone] || a->session_id == sid[2 * gone + 1]);
+		ck_assert_uint_eq(a->down.why.result, L2TP_RC_CDN_NO_FACILITIES_TEMPORARY);
+		ck_assert_uint_eq(a->down.why.error, 0);
+		ck_assert(!a->down.by_peer);
+	}
+	ck_assert_uint_ne(probe_action(p, ENGINE_SESSION_DOWN, 0)->session_id,
+			  probe_action(p, ENGINE_SESSION_DOWN, 1)->session_id);
+	ck_assert_uint_eq(probe_stats(p).sessions, 2);
+
+	probe_msg(p, &m, L2TP_MSG_SCCCN, 0);
+	probe_send(p, &m);
+	probe_one(p, ENGINE_TUNNEL_UP);
+	for (int i = 0; i < 2; i++) {
+		uint16_t id = probe_expect(p, L2TP_MSG_ICRQ)->assigned_session_id;
+
+		ck_assert(id == sid[2 * (1 - gone)] || id == sid[2 * (1 - gone) + 1]);
+	}
+	ALL_SENT(p);
+	probe_zlb(p); /* the window opens: still nothing for the calls that ended */
+	ALL_SENT(p);
+	probe_free(p);
+}
+END_TEST
+
 /* ---------------------------------------------------------------------- IDs ---- */
 
 static void zero_random(void *arg, void *buf, size_t n)
@@ -786,6 +918,9 @@ Suite *suite_engine_limits(void)
 	tcase_add_test(ids, test_tunnel_id_quarantine);
 	tcase_add_test(ids, test_session_id_quarantine);
 	tcase_add_test(tie, test_tie_loser_frees_its_tunnel_slot);
+	tcase_add_test(tie, test_tie_moved_calls_within_tunnel_limit);
+	tcase_add_test(lim, test_unacked_refusals_clear_tunnel);
+	tcase_add_test(lim, test_config_receive_window_validated);
 	suite_add_tcase(s, lim);
 	suite_add_tcase(s, auth);
 	suite_add_tcase(s, tie);

@@ -677,6 +677,41 @@ START_TEST(test_pppd_exit)
 }
 END_TEST
 
+/*
+ * SESSION_UP's call information is the engine's copy in the actions: still there after the
+ * call was cleared and freed in later events (its memory reused), until the actions are cleared.
+ */
+START_TEST(test_session_up_info_outlives_session)
+{
+	struct probe *p = probe_started(140);
+	struct engine_call_info info = lac_info(), other = lac_info();
+	const struct engine_action *a;
+	struct l2tp_msg m;
+	uint16_t sid, sid2;
+
+	probe_open_tunnel(p);
+	ck_assert_int_eq(probe_place(p, ENGINE_CALL_INCOMING, &info, &sid), 0);
+	probe_reply(p, &m, L2TP_MSG_ICRP, sid, PEER_SID);
+	probe_send(p, &m);
+	ck_assert_uint_eq(probe_kernel(p, 0), 1);
+	probe_one(p, ENGINE_SESSION_UP);
+	/* No probe_*() event from here: they would clear the actions. */
+	engine_pppd_exit(p->e, p->now, p->tid, sid, 0);
+	ck_assert_uint_eq(probe_stats(p).sessions, 0);
+	/* A call with as much information is likely to get the freed session's memory. */
+	other.calling_number = blob_from_str("0309999999");
+	ck_assert_int_eq(engine_place_call(p->e, p->now, p->tid, ENGINE_CALL_INCOMING, &other, &sid2), 0);
+	ck_assert_uint_eq(COUNT(p, SESSION_DOWN), 1);
+	a = probe_one(p, ENGINE_SESSION_UP);
+	ck_assert_uint_eq(a->session_id, sid);
+	check_str(&a->session_up.info->calling_number, "0301234567");
+	check_str(&a->session_up.info->called_number, "100");
+	check_str(&a->session_up.info->proxy_authen_name, "alice");
+	ck_assert_uint_eq(a->session_up.info->tx_connect_speed, 2000000);
+	probe_free(p);
+}
+END_TEST
+
 /* RFC 2661 §6.4: a StopCCN clears every session of the tunnel, without a CDN. */
 START_TEST(test_sessions_cleared_with_tunnel)
 {
@@ -850,6 +885,7 @@ Suite *suite_engine_session(void)
 	tcase_add_test(end, test_cdn_for_unknown_session_ignored);
 	tcase_add_test(end, test_late_kernel_session_deleted);
 	tcase_add_test(end, test_place_call_errors);
+	tcase_add_test(end, test_session_up_info_outlives_session);
 	suite_add_tcase(s, lac);
 	suite_add_tcase(s, lns);
 	suite_add_tcase(s, out);

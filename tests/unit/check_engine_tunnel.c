@@ -515,6 +515,73 @@ START_TEST(test_other_host_discarded)
 }
 END_TEST
 
+/*
+ * A tunnel the peer acknowledged but never answered is cleared with StopCCN 7 at twice the
+ * full retransmission cycle, and forgotten a cycle after the peer acks that StopCCN.
+ */
+static void check_setup_deadline(struct probe *p, uint16_t header_tid)
+{
+	const struct l2tp_msg *r;
+
+	ck_assert_uint_eq(engine_next_deadline(p->e), T0 + 2 * FULL_CYCLE);
+	probe_tick(p, T0 + 2 * FULL_CYCLE - 1);
+	ck_assert_uint_eq(COUNT(p, SEND) + COUNT(p, TUNNEL_DOWN), 0);
+	probe_tick(p, T0 + 2 * FULL_CYCLE);
+	r = probe_expect_result(p, L2TP_MSG_STOPCCN, L2TP_RC_STOPCCN_FSM_ERROR, 0);
+	ck_assert(r->tunnel_id == header_tid && r->assigned_tunnel_id == p->tid);
+	ALL_SENT(p);
+	ck_assert_str_eq(
+		probe_down(p, ENGINE_TUNNEL_DOWN, L2TP_RC_STOPCCN_FSM_ERROR, false)->down.why.message,
+		"not established in time");
+	probe_zlb(p);
+	probe_tick(p, T0 + 3 * FULL_CYCLE - 1);
+	ck_assert_uint_eq(COUNT(p, SEND) + COUNT(p, TUNNEL_RELEASED), 0);
+	probe_tick(p, T0 + 3 * FULL_CYCLE);
+	ck_assert_uint_eq(probe_one(p, ENGINE_TUNNEL_RELEASED)->tunnel_id, p->tid);
+	ck_assert_uint_eq(probe_stats(p).retransmissions, 0);
+}
+
+START_TEST(test_acked_sccrq_unanswered_cleared_in_time)
+{
+	struct probe *p = probe_started(31);
+
+	probe_opened(p);
+	probe_zlb(p);  /* the peer acks the SCCRQ and says no more */
+	p->lax = true; /* its ID is unknown: the StopCCN goes to tunnel 0 */
+	check_setup_deadline(p, 0);
+	probe_free(p);
+}
+END_TEST
+
+START_TEST(test_acked_sccrp_without_scccn_cleared_in_time)
+{
+	struct probe *p = probe_started(32);
+
+	probe_answered(p, NULL);
+	probe_zlb(p);
+	check_setup_deadline(p, PROBE_PEER_TID);
+	probe_free(p);
+}
+END_TEST
+
+/* The set-up deadline ends with establishment: nothing but HELLOs past 62 s. */
+START_TEST(test_established_tunnel_has_no_setup_deadline)
+{
+	struct probe *p = probe_started(33);
+
+	probe_open_tunnel(p);
+	for (uint64_t at = T0 + HELLO_MS; at <= T0 + 4 * HELLO_MS; at += HELLO_MS) {
+		ck_assert_uint_eq(engine_next_deadline(p->e), at);
+		probe_tick(p, at);
+		probe_expect(p, L2TP_MSG_HELLO);
+		ALL_SENT(p);
+		probe_zlb(p);
+	}
+	ck_assert_uint_eq(probe_stats(p).tunnels_established, 1);
+	probe_free(p);
+}
+END_TEST
+
 /* ---------------------------------------------------------- reliable delivery ---- */
 
 START_TEST(test_sccrq_retransmission_schedule)
@@ -843,6 +910,9 @@ Suite *suite_engine_tunnel(void)
 	tcase_add_test(fsm, test_local_close_wait_ctl_reply_sends_stopccn);
 	tcase_add_test(fsm, test_scccn_in_wait_ctl_reply_sends_stopccn);
 	tcase_add_test(rel, test_call_request_retransmitted_on_time);
+	tcase_add_test(fsm, test_acked_sccrq_unanswered_cleared_in_time);
+	tcase_add_test(fsm, test_acked_sccrp_without_scccn_cleared_in_time);
+	tcase_add_test(fsm, test_established_tunnel_has_no_setup_deadline);
 	tcase_set_timeout(rel, 60);
 	suite_add_tcase(s, fsm);
 	suite_add_tcase(s, rel);
