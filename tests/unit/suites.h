@@ -12,6 +12,8 @@ Suite *suite_cursor(void);
 Suite *suite_decode(void);
 Suite *suite_encode(void);
 Suite *suite_engine_limits(void);
+Suite *suite_engine_peers(void);
+Suite *suite_engine_reliable(void);
 Suite *suite_engine_session(void);
 Suite *suite_engine_tunnel(void);
 Suite *suite_header(void);

@@ -30,8 +30,10 @@ int main(void)
 	srunner_add_suite(sr, suite_xport());
 	srunner_add_suite(sr, suite_xport_rx());
 	srunner_add_suite(sr, suite_engine_tunnel());
+	srunner_add_suite(sr, suite_engine_reliable());
 	srunner_add_suite(sr, suite_engine_session());
 	srunner_add_suite(sr, suite_engine_limits());
+	srunner_add_suite(sr, suite_engine_peers());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
