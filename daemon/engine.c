@@ -219,6 +219,13 @@ static void input_one(struct engine *e, struct tunnel *t, uint8_t *buf, size_t l
 		discard(e, &t->peer, why);
 		return;
 	}
+	if (h.payload != h.length && xport_queued(&t->xport) >= TUNNEL_QUEUE_MAX) {
+		(void)tunnel_account_rx(e, t, h.ns, h.nr, true); /* its acknowledgement only */
+		if (xport_queued(&t->xport) >= TUNNEL_QUEUE_MAX) {
+			discard(e, &t->peer, "backlog: the peer does not acknowledge what we sent");
+			return;
+		}
+	}
 	switch (tunnel_account_rx(e, t, h.ns, h.nr, h.payload == h.length)) {
 	case XPORT_RX_DELIVER:
 		break;
@@ -316,8 +323,13 @@ static void tunnel_timer(struct engine *e, struct tunnel *t)
 		why = disconnect_of(L2TP_RC_STOPCCN_FSM_ERROR, 0, "not established in time");
 		tunnel_stop(e, t, &why);
 	}
-	if (t->hello_at <= e->now && t->state == TUNNEL_ESTABLISHED)
-		send_hello(e, t);
+	/* Messages waiting for an ack already probe the peer: a HELLO would only queue up. */
+	if (t->hello_at <= e->now && t->state == TUNNEL_ESTABLISHED) {
+		if (xport_idle(&t->xport))
+			send_hello(e, t);
+		else
+			t->hello_at = e->now + e->cfg->hello_ms;
+	}
 	tunnel_reschedule(e, t);
 }
 

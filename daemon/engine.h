@@ -209,7 +209,7 @@ int engine_open_tunnel(struct engine *e, uint64_t now, const struct l2tp_addr *l
 /*
  * Places a call on a tunnel (ICRQ as LAC, OCRQ as LNS), at once or when the tunnel comes up.
  * 0 with *session_id, or -ENOENT (no such tunnel), -ESHUTDOWN (tunnel closing), -EBUSY (session
- * limits), -ENOSPC (no free ID), -ENOMEM.
+ * limits, or the peer has not acknowledged what the tunnel sent), -ENOSPC (no free ID), -ENOMEM.
  */
 int engine_place_call(struct engine *e, uint64_t now, uint16_t tunnel_id, enum engine_call_direction dir,
 		      const struct engine_call_info *info, uint16_t *session_id);

@@ -50,7 +50,8 @@ int engine_place_call(struct engine *e, uint64_t now, uint16_t tunnel_id, enum e
 		return -ENOENT;
 	if (t->state == TUNNEL_CLOSING)
 		return -ESHUTDOWN;
-	if ((e->cfg->limits.max_sessions_per_tunnel &&
+	if (xport_queued(&t->xport) >= TUNNEL_QUEUE_MAX ||
+	    (e->cfg->limits.max_sessions_per_tunnel &&
 	     t->n_sessions >= e->cfg->limits.max_sessions_per_tunnel) ||
 	    (e->cfg->limits.max_sessions && e->n_sessions >= e->cfg->limits.max_sessions))
 		return -EBUSY;

@@ -148,6 +148,15 @@ void tunnel_reap(struct engine *e);
 void tunnel_free(struct engine *e, struct tunnel *t);
 const char *tunnel_state_name(uint8_t s);
 const struct engine_peer_config *tunnel_peer_config(const struct engine *e, const struct l2tp_addr *peer);
+/*
+ * Messages queued on a tunnel (sent unacknowledged, or waiting for the window) beyond which
+ * the peer's new messages are taken for their acknowledgement only and dropped, as if lost,
+ * until it acknowledges ours; local calls get -EBUSY. Each message of the peer makes at most
+ * two of ours, so a peer that stops reading cannot make us queue without limit, and a slow
+ * but honest one (Receive Window 1) is only slowed down, never cleared.
+ */
+#define TUNNEL_QUEUE_MAX 32
+
 /* Runs a received message's Ns and Nr through the transport; refreshes the HELLO timer. */
 enum xport_rx tunnel_account_rx(struct engine *e, struct tunnel *t, uint16_t ns, uint16_t nr, bool zlb);
 /* Our SCCRQs to this host still waiting for a reply (the tie breaker's candidates). */

@@ -254,26 +254,11 @@ void session_stop(struct engine *e, struct session *s, const struct engine_disco
 	session_clear(e, s, why, false);
 }
 
-/*
- * Refusals are the only messages the peer can make us queue without limit (each session has
- * at most a few in flight): a peer that asks for more while leaving this many unacknowledged
- * is not reading what we send.
- */
-#define REFUSALS_QUEUE_MAX 32
-
 void session_refuse_stateless(struct engine *e, struct tunnel *t, uint16_t peer_session_id,
 			      const struct engine_disconnect *why)
 {
-	struct engine_disconnect flood = disconnect_of(L2TP_RC_STOPCCN_GENERAL_ERROR, L2TP_EC_NO_RESOURCES,
-						       "peer does not acknowledge");
 	struct l2tp_msg m;
-	uint16_t id;
-
-	if (xport_queued(&t->xport) >= REFUSALS_QUEUE_MAX) {
-		tunnel_stop(e, t, &flood);
-		return;
-	}
-	id = pick_id(e, t);
+	uint16_t id = pick_id(e, t);
 
 	/*
 	 * A CDN must carry an Assigned Session ID (RFC 2661 §6.14); the call never got one, so a

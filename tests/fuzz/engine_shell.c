@@ -1,0 +1,335 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The EUT's fake shell: what the daemon's shell would do with each action, checked as it is
+ * taken. Datagrams to the peer engine go on the link; kernel requests wait for the program
+ * to answer them, against a model of what the kernel holds; lifecycle actions are tracked so
+ * that a second TUNNEL_UP, a RELEASED without DOWN or an object that vanishes unannounced
+ * (engine_invariants.c) is caught. Everything an action points at is read, so ASan sees a
+ * pointer that does not stay valid until engine_actions_clear().
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "decode.h"
+#include "fuzz_engine.h"
+#include "header.h"
+
+static volatile uint8_t sink;
+
+/* ---- the kernel ---- */
+
+int object_index(const struct fuzz *f, uint32_t key)
+{
+	for (unsigned int i = 0; i < f->n_objects; i++)
+		if (f->objects[i] == key)
+			return (int)i;
+	return -1;
+}
+
+void object_add(struct fuzz *f, uint32_t key)
+{
+	if (object_index(f, key) >= 0)
+		fail("kernel object %#x created twice", key);
+	if (f->n_objects == FUZZ_MAX_OBJECTS)
+		fail("more than %d kernel objects", FUZZ_MAX_OBJECTS);
+	f->objects[f->n_objects++] = key;
+}
+
+static void object_remove_at(struct fuzz *f, unsigned int i)
+{
+	f->objects[i] = f->objects[--f->n_objects];
+}
+
+static void pending_add(struct fuzz *f, const struct engine_action *a)
+{
+	if (f->n_pending == FUZZ_MAX_PENDING)
+		fail("more than %d kernel requests outstanding", FUZZ_MAX_PENDING);
+	f->pending[f->n_pending++] = (struct engine_kernel_result){
+		.request = a->type,
+		.tunnel_id = a->tunnel_id,
+		.session_id = a->session_id,
+	};
+}
+
+static bool create_pending(const struct fuzz *f, enum engine_action_type type, uint16_t tid, uint16_t sid)
+{
+	for (unsigned int i = 0; i < f->n_pending; i++)
+		if (f->pending[i].request == type && f->pending[i].tunnel_id == tid &&
+		    (type == ENGINE_KERNEL_TUNNEL_CREATE || f->pending[i].session_id == sid))
+			return true;
+	return false;
+}
+
+static void kernel_request(struct fuzz *f, const struct engine_action *a)
+{
+	uint32_t tkey = (uint32_t)a->tunnel_id << 16, skey = tkey | a->session_id;
+	int i;
+
+	switch (a->type) {
+	case ENGINE_KERNEL_TUNNEL_CREATE:
+		if (object_index(f, tkey) >= 0 || create_pending(f, a->type, a->tunnel_id, 0))
+			fail("KERNEL_TUNNEL_CREATE for tunnel %u, which exists or is being created",
+			     a->tunnel_id);
+		pending_add(f, a);
+		break;
+	case ENGINE_KERNEL_SESSION_CREATE:
+		if (!a->session_id || object_index(f, skey) >= 0 ||
+		    create_pending(f, a->type, a->tunnel_id, a->session_id))
+			fail("KERNEL_SESSION_CREATE for session %u/%u, which exists or is being created",
+			     a->tunnel_id, a->session_id);
+		if (object_index(f, tkey) < 0)
+			fail("KERNEL_SESSION_CREATE for session %u/%u before its tunnel exists", a->tunnel_id,
+			     a->session_id);
+		pending_add(f, a);
+		break;
+	case ENGINE_KERNEL_TUNNEL_DELETE:
+		if ((i = object_index(f, tkey)) < 0)
+			fail("KERNEL_TUNNEL_DELETE of tunnel %u, which the kernel does not hold",
+			     a->tunnel_id);
+		object_remove_at(f, (unsigned int)i);
+		/* The kernel deletes a tunnel's sessions with it. */
+		for (unsigned int j = 0; j < f->n_objects;)
+			if (f->objects[j] >> 16 == a->tunnel_id)
+				object_remove_at(f, j);
+			else
+				j++;
+		pending_add(f, a);
+		break;
+	case ENGINE_KERNEL_SESSION_DELETE:
+		if ((i = object_index(f, skey)) < 0)
+			fail("KERNEL_SESSION_DELETE of session %u/%u, which the kernel does not hold",
+			     a->tunnel_id, a->session_id);
+		object_remove_at(f, (unsigned int)i);
+		pending_add(f, a);
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- lifecycles ---- */
+
+static struct tracked_tunnel *tracked(struct fuzz *f, uint16_t id)
+{
+	for (unsigned int i = 0; i < f->n_tunnels; i++)
+		if (f->tunnels[i].id == id)
+			return &f->tunnels[i];
+	return NULL;
+}
+
+/* An action names a live tunnel: the first time, a new one (its ID may have been used before). */
+struct tracked_tunnel *note_tunnel(struct fuzz *f, uint16_t id)
+{
+	struct tracked_tunnel *t = tracked(f, id);
+
+	if (t || !id)
+		return t;
+	if (f->n_tunnels == FUZZ_MAX_TRACKED)
+		fail("more than %d tunnels alive", FUZZ_MAX_TRACKED);
+	/* Requests of an earlier tunnel with this ID were never answered: the kernel dropped them. */
+	for (unsigned int i = 0; i < f->n_pending;)
+		if (f->pending[i].tunnel_id == id)
+			f->pending[i] = f->pending[--f->n_pending];
+		else
+			i++;
+	for (unsigned int i = 0; i < f->n_objects; i++)
+		if (f->objects[i] >> 16 == id)
+			fail("tunnel ID %u used again while the kernel still holds %#x", id, f->objects[i]);
+	t = &f->tunnels[f->n_tunnels++];
+	*t = (struct tracked_tunnel){ .id = id, .born = f->now };
+	return t;
+}
+
+static void released(struct fuzz *f, uint16_t id)
+{
+	struct tracked_tunnel *t = tracked(f, id);
+
+	if (!t)
+		fail("TUNNEL_RELEASED for tunnel %u, never named before (or released twice)", id);
+	if (!t->down)
+		fail("TUNNEL_RELEASED for tunnel %u without TUNNEL_DOWN", id);
+	*t = f->tunnels[--f->n_tunnels];
+	f->released[f->n_released++ % 8] = id;
+}
+
+static int up_index(struct fuzz *f, uint32_t key)
+{
+	for (unsigned int i = 0; i < f->n_up_sessions; i++)
+		if (f->up_sessions[i] == key)
+			return (int)i;
+	return -1;
+}
+
+/* ---- what actions point at ---- */
+
+NO_COVERAGE static void touch(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	uint8_t x = 0;
+
+	for (size_t i = 0; i < n; i++)
+		x ^= b[i];
+	sink ^= x;
+}
+
+NO_COVERAGE static void touch_blob(const struct blob *b)
+{
+	if (b->len && !b->ptr)
+		fail("call information blob of %u octets without a pointer", b->len);
+	touch(b->ptr, b->len);
+}
+
+/* Reads everything an action points at, so ASan sees a pointer that is no longer valid. */
+NO_COVERAGE void touch_action(const struct engine_action *a)
+{
+	const struct engine_call_info *i;
+
+	switch (a->type) {
+	case ENGINE_SEND:
+		if (!a->send.buf || a->send.len < L2TP_CONTROL_HDR_LEN)
+			fail("SEND of %u octets at %p", a->send.len, (const void *)a->send.buf);
+		touch(a->send.buf, a->send.len);
+		break;
+	case ENGINE_LOG:
+		if (!a->log.text)
+			fail("LOG without text");
+		touch(a->log.text, strlen(a->log.text) + 1);
+		break;
+	case ENGINE_TUNNEL_DOWN:
+	case ENGINE_SESSION_DOWN:
+		if (!a->down.why.message)
+			fail("DOWN without a message");
+		touch(a->down.why.message, strlen(a->down.why.message) + 1);
+		break;
+	case ENGINE_SESSION_UP:
+		if (!(i = a->session_up.info))
+			fail("SESSION_UP without call information");
+		touch(i, sizeof(*i));
+		touch_blob(&i->calling_number);
+		touch_blob(&i->called_number);
+		touch_blob(&i->sub_address);
+		touch_blob(&i->private_group_id);
+		touch_blob(&i->initial_received_lcp_confreq);
+		touch_blob(&i->last_sent_lcp_confreq);
+		touch_blob(&i->last_received_lcp_confreq);
+		touch_blob(&i->proxy_authen_name);
+		touch_blob(&i->proxy_authen_challenge);
+		touch_blob(&i->proxy_authen_response);
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- the actions ---- */
+
+static void check_send(struct fuzz *f, const struct engine_action *a)
+{
+	static uint8_t buf[L2TP_MAX_MSG_LEN];
+	static struct l2tp_msg m;
+	struct proto_error err;
+	struct l2tp_header h;
+	struct blob secret;
+	const char *why;
+
+	if (header_parse(a->send.buf, a->send.len, &h, &why) < 0 || !h.control)
+		fail("SEND of a datagram whose header does not parse: %s", h.control ? why : "data");
+	memcpy(buf, a->send.buf, a->send.len); /* the decoder unhides in place */
+	if (decode_control(buf, a->send.len, secret_for(f, &a->send.peer, &secret), &m, &err) < 0)
+		fail("SEND (tunnel %u) of a message that does not decode: %s", a->tunnel_id, err.text);
+	if (!a->tunnel_id && m.type != L2TP_MSG_STOPCCN)
+		fail("SEND of message type %u from no tunnel", m.type);
+	if (l2tp_addr_same_host(&a->send.peer, &f->peer_addr)) {
+		struct l2tp_addr from = f->addr;
+
+		if (a->send.local.port)
+			from.port = a->send.local.port;
+		link_push(&f->to_peer, &from, a->send.buf, a->send.len);
+	}
+}
+
+static void check_tunnel_action(struct fuzz *f, const struct engine_action *a)
+{
+	struct tracked_tunnel *t = note_tunnel(f, a->tunnel_id);
+
+	if (a->type == ENGINE_TUNNEL_UP) {
+		if (!t || t->up || t->down)
+			fail("TUNNEL_UP for tunnel %u: %s", a->tunnel_id,
+			     !t	     ? "ID 0"
+			     : t->up ? "up already"
+				     : "after TUNNEL_DOWN");
+		t->up = true;
+	} else {
+		if (!t || t->down)
+			fail("TUNNEL_DOWN for tunnel %u: %s", a->tunnel_id, !t ? "ID 0" : "down already");
+		t->down = true;
+	}
+}
+
+static void check_session_action(struct fuzz *f, const struct engine_action *a)
+{
+	uint32_t key = (uint32_t)a->tunnel_id << 16 | a->session_id;
+	int i;
+
+	note_tunnel(f, a->tunnel_id);
+	switch (a->type) {
+	case ENGINE_SESSION_UP:
+		if (!a->session_id || up_index(f, key) >= 0)
+			fail("SESSION_UP for session %u/%u twice", a->tunnel_id, a->session_id);
+		if (f->n_up_sessions == FUZZ_MAX_TRACKED)
+			fail("more than %d sessions up", FUZZ_MAX_TRACKED);
+		f->up_sessions[f->n_up_sessions++] = key;
+		break;
+	case ENGINE_SESSION_DOWN:
+		if ((i = up_index(f, key)) >= 0)
+			f->up_sessions[i] = f->up_sessions[--f->n_up_sessions];
+		break;
+	default: /* SESSION_INFO */
+		if (a->info.msg_type != L2TP_MSG_WEN && a->info.msg_type != L2TP_MSG_SLI)
+			fail("SESSION_INFO with message type %u", a->info.msg_type);
+	}
+}
+
+void check_action(struct fuzz *f, const struct engine_action *a)
+{
+	touch_action(a);
+	switch (a->type) {
+	case ENGINE_SEND:
+		note_tunnel(f, a->tunnel_id);
+		check_send(f, a);
+		break;
+	case ENGINE_TUNNEL_UP:
+	case ENGINE_TUNNEL_DOWN:
+		check_tunnel_action(f, a);
+		break;
+	case ENGINE_TUNNEL_RELEASED:
+		released(f, a->tunnel_id);
+		break;
+	case ENGINE_KERNEL_TUNNEL_CREATE:
+	case ENGINE_KERNEL_SESSION_CREATE:
+		note_tunnel(f, a->tunnel_id);
+		kernel_request(f, a);
+		break;
+	case ENGINE_KERNEL_TUNNEL_DELETE:
+	case ENGINE_KERNEL_SESSION_DELETE:
+		/* Also for objects whose owner is gone: not a sign of a live tunnel. */
+		kernel_request(f, a);
+		break;
+	case ENGINE_SESSION_UP:
+	case ENGINE_SESSION_DOWN:
+	case ENGINE_SESSION_INFO:
+		check_session_action(f, a);
+		break;
+	case ENGINE_LOG:
+		if (f->trace)
+			fprintf(stderr, "  %llu EUT: %s\n", (unsigned long long)f->now, a->log.text);
+		if (a->log.level > f->cfg.log_level)
+			fail("LOG at level %d above the configured one", a->log.level);
+		if (strlen(a->log.text) >= 512)
+			fail("LOG line of %zu octets", strlen(a->log.text));
+		note_tunnel(f, a->tunnel_id);
+		break;
+	default:
+		fail("action of unknown type %d", a->type);
+	}
+}
