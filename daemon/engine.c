@@ -25,6 +25,7 @@ struct engine *engine_new(const struct engine_config *cfg)
 	hmap_init(&e->tunnels_by_peer);
 	hmap_init(&e->sessions);
 	timer_heap_init(&e->timers);
+	timer_heap_init(&e->call_timers);
 	ids_init(&e->ids, cfg->id_quarantine_ms);
 	admission_init(&e->admission);
 	return e;
@@ -60,6 +61,7 @@ void engine_free(struct engine *e)
 	hmap_destroy(&e->tunnels_by_peer);
 	hmap_destroy(&e->sessions);
 	timer_heap_destroy(&e->timers);
+	timer_heap_destroy(&e->call_timers);
 	ids_destroy(&e->ids);
 	engine_actions_free(e);
 	free(e);
@@ -340,10 +342,18 @@ void engine_tick(struct engine *e, uint64_t now)
 	e->now = now;
 	while ((te = timer_heap_expired(&e->timers, now)))
 		tunnel_timer(e, hmap_entry(te, struct tunnel, timer));
+	while ((te = timer_heap_expired(&e->call_timers, now))) {
+		struct session *s = hmap_entry(te, struct session, timer);
+
+		session_timeout(e, s);
+		tunnel_reschedule(e, s->tunnel);
+	}
 	settle(e);
 }
 
 uint64_t engine_next_deadline(const struct engine *e)
 {
-	return timer_heap_next(&e->timers);
+	uint64_t tunnels = timer_heap_next(&e->timers), calls = timer_heap_next(&e->call_timers);
+
+	return calls < tunnels ? calls : tunnels;
 }

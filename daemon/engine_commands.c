@@ -178,7 +178,7 @@ void engine_get_stats(const struct engine *e, struct engine_stats *st)
 	st->tunnels_awaiting_ack = 0;
 	st->heap_bytes = hmap_heap_bytes(&e->tunnels) + hmap_heap_bytes(&e->tunnels_by_peer) +
 			 hmap_heap_bytes(&e->sessions) + timer_heap_heap_bytes(&e->timers) +
-			 ids_heap_bytes(&e->ids);
+			 timer_heap_heap_bytes(&e->call_timers) + ids_heap_bytes(&e->ids);
 	/* A tunnel with anything queued has a timer, so walking the heap finds every queue. */
 	for (uint32_t i = 0; i < e->timers.n; i++) {
 		const struct tunnel *t = hmap_entry(e->timers.v[i], struct tunnel, timer);

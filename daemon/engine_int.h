@@ -69,7 +69,8 @@ enum session_state {
 };
 
 struct session {
-	struct hnode by_key; /* engine.sessions, key = tunnel id << 16 | session id */
+	struct hnode by_key;	  /* engine.sessions, key = tunnel id << 16 | session id */
+	struct timer_entry timer; /* engine.call_timers while waiting for the peer */
 	struct tunnel *tunnel;
 	struct session *next, *prev; /* in tunnel.sessions */
 	uint16_t id, peer_id;
@@ -94,10 +95,11 @@ struct action_arena {
 
 struct engine {
 	const struct engine_config *cfg;
-	struct hmap tunnels;	     /* by our tunnel ID */
-	struct hmap tunnels_by_peer; /* by peer host and its tunnel ID: SCCRQ retransmissions */
-	struct hmap sessions;	     /* by tunnel ID << 16 | session ID */
-	struct timer_heap timers;
+	struct hmap tunnels;	       /* by our tunnel ID */
+	struct hmap tunnels_by_peer;   /* by peer host and its tunnel ID: SCCRQ retransmissions */
+	struct hmap sessions;	       /* by tunnel ID << 16 | session ID */
+	struct timer_heap timers;      /* one per tunnel */
+	struct timer_heap call_timers; /* calls waiting for the peer to answer */
 	struct ids ids;
 	struct admission admission;
 	struct action_arena out;
@@ -233,6 +235,8 @@ struct session_event_arg {
 	const struct engine_kernel_result *kernel;
 };
 void session_event(struct engine *e, struct session *s, enum session_event ev, struct session_event_arg *arg);
+/* A call the peer acknowledged but never answered: CDN 10 (RFC 2661 §4.4.2). */
+void session_timeout(struct engine *e, struct session *s);
 /* A session-scoped message on an established tunnel. */
 void session_rx(struct engine *e, struct tunnel *t, const struct l2tp_msg *m);
 /* The tunnel came up: calls waiting for it go ahead. */

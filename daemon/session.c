@@ -74,6 +74,7 @@ struct session *session_new(struct engine *e, struct tunnel *t, enum session_kin
 	s->kind = (uint8_t)kind;
 	s->state = SESSION_IDLE;
 	s->call_serial = ++e->call_serial;
+	timer_entry_init(&s->timer);
 	if (hmap_insert(&e->sessions, &s->by_key, session_key(t->id, id)) < 0) {
 		free(s);
 		return NULL;
@@ -227,6 +228,7 @@ void session_clear(struct engine *e, struct session *s, const struct engine_disc
 	notify_down(e, s, why, by_peer);
 	s->state = SESSION_IDLE;
 	s->dead = true;
+	(void)timer_heap_set(&e->call_timers, &s->timer, TIMER_NONE);
 	hmap_remove(&e->sessions, &s->by_key);
 	if (ids_release(&e->ids, e->now, session_key(s->tunnel->id, s->id)) < 0)
 		engine_log(e, ENGINE_LOG_WARNING, s->tunnel, s,

@@ -517,6 +517,24 @@ static const struct fsm_def session_fsms[SESSION_KIND_COUNT] = {
 	[SESSION_LNS_OC] = SESSION_FSM(lns_oc_rows),
 };
 
+/*
+ * A call waiting for the peer (its reply or its connect) is bounded like a tunnel's set-up:
+ * two retransmission cycles. Its messages were acknowledged, or the tunnel would have failed;
+ * a peer that never answers must not hold the call, and its admission slot, for ever.
+ */
+static void watch_answer(struct engine *e, struct session *s)
+{
+	bool waiting = s->state == SESSION_WAIT_REPLY || s->state == SESSION_WAIT_CONNECT ||
+		       s->state == SESSION_WAIT_CS_ANSWER;
+
+	if (!waiting)
+		(void)timer_heap_set(&e->call_timers, &s->timer, TIMER_NONE);
+	else if (s->timer.at == TIMER_NONE &&
+		 timer_heap_set(&e->call_timers, &s->timer,
+				e->now + 2 * xport_full_cycle_ms(&e->cfg->xport)) < 0)
+		engine_log(e, ENGINE_LOG_ERR, s->tunnel, s, "out of memory for a timer");
+}
+
 void session_event(struct engine *e, struct session *s, enum session_event ev, struct session_event_arg *arg)
 {
 	struct session_ctx c = { e, s, arg };
@@ -524,4 +542,13 @@ void session_event(struct engine *e, struct session *s, enum session_event ev, s
 	if (s->dead)
 		return;
 	fsm_dispatch(&session_fsms[s->kind], &s->state, (uint8_t)ev, &c, NULL);
+	if (!s->dead)
+		watch_answer(e, s);
+}
+
+void session_timeout(struct engine *e, struct session *s)
+{
+	struct engine_disconnect why = disconnect_of(L2TP_RC_CDN_TIMEOUT, 0, "not established in time");
+
+	session_stop(e, s, &why);
 }

@@ -269,6 +269,61 @@ START_TEST(test_icrp_on_established_session)
 }
 END_TEST
 
+/*
+ * A call the peer acknowledged but never answers is given up after two retransmission
+ * cycles (62 s) with CDN 10, not held for ever; the HELLO in between changes nothing.
+ */
+static void check_call_timeout(struct probe *p, uint16_t header_sid, uint16_t sid)
+{
+	const struct l2tp_msg *r;
+
+	probe_zlb(p);
+	ALL_SENT(p);
+	ck_assert_uint_eq(engine_next_deadline(p->e), PROBE_T0 + 60000);
+	probe_tick(p, PROBE_T0 + 60000);
+	probe_expect(p, L2TP_MSG_HELLO);
+	probe_zlb(p);
+	ck_assert_uint_eq(engine_next_deadline(p->e), PROBE_T0 + 62000);
+	probe_tick(p, PROBE_T0 + 61999);
+	ALL_SENT(p);
+	probe_tick(p, PROBE_T0 + 62000);
+	r = probe_expect_result(p, L2TP_MSG_CDN, L2TP_RC_CDN_TIMEOUT, 0);
+	ck_assert_uint_eq(r->session_id, header_sid);
+	ck_assert_uint_eq(r->assigned_session_id, sid);
+	ALL_SENT(p);
+	probe_down(p, ENGINE_SESSION_DOWN, L2TP_RC_CDN_TIMEOUT, false);
+	ck_assert_uint_eq(probe_stats(p).sessions, 0);
+	ck_assert_uint_eq(probe_stats(p).tunnels_established, 1);
+}
+
+START_TEST(test_lac_call_unanswered_times_out)
+{
+	struct probe *p = probe_started(109);
+	uint16_t sid;
+
+	probe_open_tunnel(p);
+	ck_assert_int_eq(probe_place(p, ENGINE_CALL_INCOMING, NULL, &sid), 0);
+	probe_expect(p, L2TP_MSG_ICRQ);
+	check_call_timeout(p, 0, sid);
+	probe_free(p);
+}
+END_TEST
+
+START_TEST(test_lns_call_never_connected_times_out)
+{
+	struct probe *p = probe_started(110);
+	struct l2tp_msg m;
+	uint16_t sid;
+
+	probe_accept_tunnel(p);
+	probe_icrq(p, &m, PEER_SID);
+	probe_send(p, &m);
+	sid = probe_expect(p, L2TP_MSG_ICRP)->assigned_session_id;
+	check_call_timeout(p, PEER_SID, sid);
+	probe_free(p);
+}
+END_TEST
+
 /* RFC 2661 §7.4.1 wait-reply: the LNS refuses the call. */
 START_TEST(test_lac_cdn_in_wait_reply)
 {
@@ -867,6 +922,8 @@ Suite *suite_engine_session(void)
 	tcase_add_test(lac, test_icrp_on_established_session);
 	tcase_add_test(lac, test_lac_cdn_in_wait_reply);
 	tcase_add_test(lac, test_lac_iccn_in_wait_reply_cleans_up);
+	tcase_add_test(lac, test_lac_call_unanswered_times_out);
+	tcase_add_test(lac, test_lns_call_never_connected_times_out);
 	tcase_add_test(lac, test_reply_for_unknown_call_refused);
 	tcase_add_test(lns, test_lns_incoming_call);
 	tcase_add_test(lns, test_lns_send_seq_configured);
