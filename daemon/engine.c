@@ -67,8 +67,7 @@ void engine_free(struct engine *e)
 	free(e);
 }
 
-/* The end of every event: what died during it goes now. */
-static void settle(struct engine *e)
+void engine_settle(struct engine *e)
 {
 	session_reap(e);
 	tunnel_reap(e);
@@ -208,31 +207,27 @@ static void dispatch(struct engine *e, struct tunnel *t, const struct l2tp_msg *
 	}
 }
 
-/* One message, in the order the transport hands them over. */
-static void input_one(struct engine *e, struct tunnel *t, uint8_t *buf, size_t len)
+/* One message, with its parsed header, in the order the transport hands them over. */
+static void input_one(struct engine *e, struct tunnel *t, uint8_t *buf, size_t len,
+		      const struct l2tp_header *h)
 {
+	bool zlb = h->payload == h->length;
 	struct blob secret_blob;
 	struct proto_error err;
-	struct l2tp_header h;
 	struct l2tp_msg m;
-	const char *why;
 
-	if (header_parse(buf, len, &h, &why) < 0) {
-		discard(e, &t->peer, why);
-		return;
-	}
-	if (h.payload != h.length && xport_queued(&t->xport) >= TUNNEL_QUEUE_MAX) {
-		(void)tunnel_account_rx(e, t, h.ns, h.nr, true); /* its acknowledgement only */
+	if (!zlb && xport_queued(&t->xport) >= TUNNEL_QUEUE_MAX) {
+		(void)tunnel_account_rx(e, t, h->ns, h->nr, true); /* its acknowledgement only */
 		if (xport_queued(&t->xport) >= TUNNEL_QUEUE_MAX) {
 			discard(e, &t->peer, "backlog: the peer does not acknowledge what we sent");
 			return;
 		}
 	}
-	switch (tunnel_account_rx(e, t, h.ns, h.nr, h.payload == h.length)) {
+	switch (tunnel_account_rx(e, t, h->ns, h->nr, zlb)) {
 	case XPORT_RX_DELIVER:
 		break;
 	case XPORT_RX_AHEAD:
-		if (xport_hold(&t->xport, &e->cfg->xport, h.ns, buf, len) < 0)
+		if (xport_hold(&t->xport, &e->cfg->xport, h->ns, buf, len) < 0)
 			discard(e, &t->peer, "cannot hold a message ahead of sequence");
 		return;
 	case XPORT_RX_ZLB:
@@ -249,14 +244,20 @@ static void input_one(struct engine *e, struct tunnel *t, uint8_t *buf, size_t l
 	dispatch(e, t, &m);
 }
 
-void tunnel_input(struct engine *e, struct tunnel *t, uint8_t *buf, size_t len)
+/* A datagram for a known tunnel, then what it let through of the messages held back. */
+static void tunnel_input(struct engine *e, struct tunnel *t, uint8_t *buf, size_t len,
+			 const struct l2tp_header *h)
 {
+	struct l2tp_header held_h;
 	struct xport_pkt *held;
+	const char *why;
 
-	input_one(e, t, buf, len);
+	input_one(e, t, buf, len, h);
 	/* What arrived ahead of sequence and is now next, in order (RFC 2661 §5.8). */
 	while (!t->dead && (held = xport_take_held(&t->xport))) {
-		input_one(e, t, held->buf, held->len);
+		/* Parsed when it arrived, so this cannot fail; checked all the same. */
+		if (header_parse(held->buf, held->len, &held_h, &why) == 0)
+			input_one(e, t, held->buf, held->len, &held_h);
 		free(held);
 	}
 	if (!t->dead) {
@@ -288,9 +289,9 @@ void engine_recv(struct engine *e, uint64_t now, const struct l2tp_addr *local, 
 	else {
 		/* The responder may answer from another port; the tunnel follows it (RFC 2661 §8.1). */
 		t->peer.port = peer->port;
-		tunnel_input(e, t, buf, len);
+		tunnel_input(e, t, buf, len, &h);
 	}
-	settle(e);
+	engine_settle(e);
 }
 
 static void send_hello(struct engine *e, struct tunnel *t)
@@ -348,7 +349,7 @@ void engine_tick(struct engine *e, uint64_t now)
 		session_timeout(e, s);
 		tunnel_reschedule(e, s->tunnel);
 	}
-	settle(e);
+	engine_settle(e);
 }
 
 uint64_t engine_next_deadline(const struct engine *e)

@@ -34,6 +34,36 @@ struct engine_action *engine_push(struct engine *e, enum engine_action_type type
 	return v;
 }
 
+struct engine_action *engine_push_for(struct engine *e, enum engine_action_type type, const struct tunnel *t,
+				      const struct session *s)
+{
+	struct engine_action *a = engine_push(e, type);
+
+	if (!a)
+		return NULL;
+	a->tunnel_id = t->id;
+	a->peer_tunnel_id = t->peer_id;
+	if (s) {
+		a->session_id = s->id;
+		a->peer_session_id = s->peer_id;
+	}
+	return a;
+}
+
+void engine_push_down(struct engine *e, enum engine_action_type type, const struct tunnel *t,
+		      const struct session *s, const struct engine_disconnect *why, bool by_peer)
+{
+	struct engine_action *a = engine_push_for(e, type, t, s);
+
+	if (!a)
+		return;
+	a->down.why = *why;
+	a->down.why.message = why->message ? engine_copy_str(e, why->message, strlen(why->message)) : NULL;
+	if (!a->down.why.message)
+		a->down.why.message = "";
+	a->down.by_peer = by_peer;
+}
+
 /* n octets from the current chunk, or a new one; NULL on allocation failure. */
 static uint8_t *arena_alloc(struct engine *e, size_t n)
 {
@@ -143,19 +173,11 @@ void engine_log(struct engine *e, enum engine_log_level level, const struct tunn
 	va_start(ap, fmt);
 	vsnprintf(text + len, sizeof(text) - (size_t)len, fmt, ap);
 	va_end(ap);
-	act = engine_push(e, ENGINE_LOG);
+	act = t ? engine_push_for(e, ENGINE_LOG, t, s) : engine_push(e, ENGINE_LOG);
 	if (!act)
 		return;
 	act->log.level = level;
 	act->log.text = engine_copy_str(e, text, strlen(text));
-	if (t) {
-		act->tunnel_id = t->id;
-		act->peer_tunnel_id = t->peer_id;
-	}
-	if (s) {
-		act->session_id = s->id;
-		act->peer_session_id = s->peer_id;
-	}
 	if (!act->log.text)
 		e->out.n--;
 }

@@ -6,12 +6,6 @@
 #include "engine_int.h"
 #include "l2tp/result.h"
 
-static void settle(struct engine *e)
-{
-	session_reap(e);
-	tunnel_reap(e);
-}
-
 int engine_open_tunnel(struct engine *e, uint64_t now, const struct l2tp_addr *local,
 		       const struct l2tp_addr *peer, uint16_t *tunnel_id)
 {
@@ -33,7 +27,7 @@ int engine_open_tunnel(struct engine *e, uint64_t now, const struct l2tp_addr *l
 		*tunnel_id = t->id;
 		tunnel_event(e, t, TEV_LOCAL_OPEN, &(struct tunnel_event_arg){ 0 });
 	}
-	settle(e);
+	engine_settle(e);
 	return err;
 }
 
@@ -65,7 +59,7 @@ int engine_place_call(struct engine *e, uint64_t now, uint16_t tunnel_id, enum e
 	else if (t->state == TUNNEL_ESTABLISHED)
 		session_event(e, s, SEV_TUNNEL_UP, &(struct session_event_arg){ 0 });
 	tunnel_reschedule(e, t);
-	settle(e);
+	engine_settle(e);
 	return err;
 }
 
@@ -86,7 +80,7 @@ int engine_close_session(struct engine *e, uint64_t now, uint16_t tunnel_id, uin
 		return -EINVAL;
 	session_event(e, s, SEV_LOCAL_CLOSE, &(struct session_event_arg){ .why = why });
 	tunnel_reschedule(e, s->tunnel);
-	settle(e);
+	engine_settle(e);
 	return 0;
 }
 
@@ -101,7 +95,7 @@ int engine_close_tunnel(struct engine *e, uint64_t now, uint16_t tunnel_id,
 	if (!disconnect_valid(why, L2TP_RC_STOPCCN_MAX))
 		return -EINVAL;
 	tunnel_event(e, t, TEV_LOCAL_CLOSE, &(struct tunnel_event_arg){ .why = why });
-	settle(e);
+	engine_settle(e);
 	return 0;
 }
 
@@ -148,7 +142,7 @@ void engine_kernel_done(struct engine *e, uint64_t now, const struct engine_kern
 			engine_log(e, ENGINE_LOG_WARNING, t, NULL,
 				   "kernel delete of session %u failed: error %d", r->session_id, r->err);
 	}
-	settle(e);
+	engine_settle(e);
 }
 
 void engine_pppd_exit(struct engine *e, uint64_t now, uint16_t tunnel_id, uint16_t session_id, int status)
@@ -165,7 +159,7 @@ void engine_pppd_exit(struct engine *e, uint64_t now, uint16_t tunnel_id, uint16
 	why = disconnect_of(L2TP_RC_CDN_ADMINISTRATIVE, 0, text);
 	session_event(e, s, SEV_LOCAL_CLOSE, &(struct session_event_arg){ .why = &why });
 	tunnel_reschedule(e, s->tunnel);
-	settle(e);
+	engine_settle(e);
 }
 
 void engine_get_stats(const struct engine *e, struct engine_stats *st)

@@ -114,6 +114,12 @@ struct engine {
 
 /* engine_actions.c */
 struct engine_action *engine_push(struct engine *e, enum engine_action_type type);
+/* An action about a tunnel (and a session of it, or NULL): their IDs and the peer's filled in. */
+struct engine_action *engine_push_for(struct engine *e, enum engine_action_type type, const struct tunnel *t,
+				      const struct session *s);
+/* TUNNEL_DOWN or SESSION_DOWN saying why; the message is copied into the arena. */
+void engine_push_down(struct engine *e, enum engine_action_type type, const struct tunnel *t,
+		      const struct session *s, const struct engine_disconnect *why, bool by_peer);
 /* Copies bytes into the arena; NULL on allocation failure. */
 void *engine_copy(struct engine *e, const void *p, size_t n);
 /* The same, NUL-terminated. */
@@ -123,6 +129,9 @@ __attribute__((format(printf, 5, 6))) void engine_log(struct engine *e, enum eng
 						      const struct tunnel *t, const struct session *s,
 						      const char *fmt, ...);
 void engine_actions_free(struct engine *e);
+
+/* engine.c: the end of every event, when what died during it is freed. */
+void engine_settle(struct engine *e);
 
 /* tunnel.c */
 struct tunnel *tunnel_find(const struct engine *e, uint16_t id);
@@ -165,8 +174,6 @@ enum xport_rx tunnel_account_rx(struct engine *e, struct tunnel *t, uint16_t ns,
 #define TUNNEL_MAX_TIES 16
 size_t tunnel_outstanding_sccrqs(const struct engine *e, const struct l2tp_addr *peer, struct tunnel **out,
 				 size_t max);
-/* Handles a datagram for a known tunnel: transport, decode, state machines. */
-void tunnel_input(struct engine *e, struct tunnel *t, uint8_t *buf, size_t len);
 
 /* tunnel_fsm.c */
 enum tunnel_event {

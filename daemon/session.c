@@ -182,36 +182,10 @@ int session_keep_call_info(struct session *s, const struct engine_call_info *inf
 
 static void kernel_session_delete(struct engine *e, struct session *s)
 {
-	struct engine_action *a;
-
 	if (!s->kernel_created)
 		return;
 	s->kernel_created = false;
-	a = engine_push(e, ENGINE_KERNEL_SESSION_DELETE);
-	if (!a)
-		return;
-	a->tunnel_id = s->tunnel->id;
-	a->peer_tunnel_id = s->tunnel->peer_id;
-	a->session_id = s->id;
-	a->peer_session_id = s->peer_id;
-}
-
-static void notify_down(struct engine *e, struct session *s, const struct engine_disconnect *why,
-			bool by_peer)
-{
-	struct engine_action *a = engine_push(e, ENGINE_SESSION_DOWN);
-
-	if (!a)
-		return;
-	a->tunnel_id = s->tunnel->id;
-	a->peer_tunnel_id = s->tunnel->peer_id;
-	a->session_id = s->id;
-	a->peer_session_id = s->peer_id;
-	a->down.why = *why;
-	a->down.why.message = why->message ? engine_copy_str(e, why->message, strlen(why->message)) : NULL;
-	if (!a->down.why.message)
-		a->down.why.message = "";
-	a->down.by_peer = by_peer;
+	(void)engine_push_for(e, ENGINE_KERNEL_SESSION_DELETE, s->tunnel, s);
 }
 
 void session_clear(struct engine *e, struct session *s, const struct engine_disconnect *why, bool by_peer)
@@ -225,7 +199,7 @@ void session_clear(struct engine *e, struct session *s, const struct engine_disc
 	if (s->state == SESSION_ESTABLISHED)
 		e->n_sessions_established--;
 	/* Every placed or answered call ends with a SESSION_DOWN, so the shell can account for it. */
-	notify_down(e, s, why, by_peer);
+	engine_push_down(e, ENGINE_SESSION_DOWN, s->tunnel, s, why, by_peer);
 	s->state = SESSION_IDLE;
 	s->dead = true;
 	(void)timer_heap_set(&e->call_timers, &s->timer, TIMER_NONE);

@@ -150,14 +150,10 @@ static void request_kernel(struct engine *e, struct session *s)
 
 	if (s->kernel_requested || !s->tunnel->kernel_created)
 		return;
-	a = engine_push(e, ENGINE_KERNEL_SESSION_CREATE);
+	a = engine_push_for(e, ENGINE_KERNEL_SESSION_CREATE, s->tunnel, s);
 	if (!a)
 		return;
 	s->kernel_requested = true;
-	a->tunnel_id = s->tunnel->id;
-	a->peer_tunnel_id = s->tunnel->peer_id;
-	a->session_id = s->id;
-	a->peer_session_id = s->peer_id;
 	/* The LNS decides sequencing; a LAC follows the peer's data (RFC 2661 §5.4). */
 	a->kernel_session.lns_mode = s->kind == SESSION_LNS_IC || s->kind == SESSION_LNS_OC;
 	a->kernel_session.send_seq = s->send_seq;
@@ -360,12 +356,8 @@ static bool kernel_ok(void *obj, void *arg)
 
 	s->kernel_created = true;
 	c->e->n_sessions_established++;
-	a = engine_push(c->e, ENGINE_SESSION_UP);
+	a = engine_push_for(c->e, ENGINE_SESSION_UP, s->tunnel, s);
 	if (a) {
-		a->tunnel_id = s->tunnel->id;
-		a->peer_tunnel_id = s->tunnel->peer_id;
-		a->session_id = s->id;
-		a->peer_session_id = s->peer_id;
 		a->session_up.lns = s->kind == SESSION_LNS_IC || s->kind == SESSION_LNS_OC;
 		a->session_up.direction = s->kind == SESSION_LAC_IC || s->kind == SESSION_LNS_IC
 						  ? ENGINE_CALL_INCOMING

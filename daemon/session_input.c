@@ -58,14 +58,10 @@ static struct session *cdn_session(const struct engine *e, const struct tunnel *
 
 static void pass_on(struct engine *e, struct session *s, const struct l2tp_msg *m)
 {
-	struct engine_action *a = engine_push(e, ENGINE_SESSION_INFO);
+	struct engine_action *a = engine_push_for(e, ENGINE_SESSION_INFO, s->tunnel, s);
 
 	if (!a)
 		return;
-	a->tunnel_id = s->tunnel->id;
-	a->peer_tunnel_id = s->tunnel->peer_id;
-	a->session_id = s->id;
-	a->peer_session_id = s->peer_id;
 	a->info.msg_type = m->type;
 	if (m->type == L2TP_MSG_WEN) {
 		a->info.call_errors[0] = m->call_errors.crc_errors;

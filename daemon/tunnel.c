@@ -105,7 +105,7 @@ struct tunnel *tunnel_new(struct engine *e, const struct l2tp_addr *local, const
 	t->hello_at = TIMER_NONE;
 	/* Set-up deadline: twice the retransmission cycle, so a dead peer is found by that first. */
 	t->reap_at = e->now + 2 * xport_full_cycle_ms(&e->cfg->xport);
-	xport_init(&t->xport, &e->cfg->xport);
+	xport_init(&t->xport);
 	timer_entry_init(&t->timer);
 	if (hmap_insert(&e->tunnels, &t->by_id, id) < 0) {
 		free(t);
@@ -115,34 +115,45 @@ struct tunnel *tunnel_new(struct engine *e, const struct l2tp_addr *local, const
 	return t;
 }
 
-struct tunnel_tx {
+/*
+ * One call into the transport: the datagrams it sends become SEND actions, and its counters
+ * move the engine's (read around the call).
+ */
+struct tunnel_io {
 	struct engine *e;
 	struct tunnel *t;
+	struct xport_out out;
+	struct xport_stats before;
 };
 
 static void tunnel_transmit(void *ctx, const uint8_t *buf, size_t len)
 {
-	struct tunnel_tx *tx = ctx;
-	struct engine_action *a = engine_push(tx->e, ENGINE_SEND);
+	struct tunnel_io *io = ctx;
+	struct engine_action *a = engine_push_for(io->e, ENGINE_SEND, io->t, NULL);
 
 	if (!a)
 		return;
-	a->tunnel_id = tx->t->id;
-	a->peer_tunnel_id = tx->t->peer_id;
-	a->send.local = tx->t->local;
-	a->send.peer = tx->t->peer;
-	a->send.buf = engine_copy(tx->e, buf, len);
+	a->send.local = io->t->local;
+	a->send.peer = io->t->peer;
+	a->send.buf = engine_copy(io->e, buf, len);
 	a->send.len = (uint16_t)len;
 	if (!a->send.buf)
-		tx->e->out.n--;
+		io->e->out.n--;
 }
 
-/* The transport's counters feed the engine's, so read them around each call. */
-static void account(struct engine *e, const struct xport_stats *before, const struct xport_stats *after)
+static const struct xport_out *io_begin(struct tunnel_io *io, struct engine *e, struct tunnel *t)
 {
-	e->stats.messages_sent += after->sent - before->sent;
-	e->stats.retransmissions += after->retransmitted - before->retransmitted;
-	e->stats.zlbs_sent += after->zlb_sent - before->zlb_sent;
+	*io = (struct tunnel_io){ .e = e, .t = t, .out = { tunnel_transmit, io }, .before = t->xport.stats };
+	return &io->out;
+}
+
+static void io_end(struct tunnel_io *io)
+{
+	const struct xport_stats *after = &io->t->xport.stats;
+
+	io->e->stats.messages_sent += after->sent - io->before.sent;
+	io->e->stats.retransmissions += after->retransmitted - io->before.retransmitted;
+	io->e->stats.zlbs_sent += after->zlb_sent - io->before.zlb_sent;
 }
 
 /* Hide every AVP that may be hidden, behind one fresh Random Vector (RFC 2661 §4.3). */
@@ -163,9 +174,7 @@ int tunnel_send(struct engine *e, struct tunnel *t, struct l2tp_msg *m)
 	uint8_t buf[TUNNEL_TX_MAX], rv[16];
 	struct blob secret;
 	struct encode_opts opts = { .random = e->cfg->random, .random_arg = e->cfg->random_arg };
-	struct tunnel_tx tx = { e, t };
-	struct xport_out out = { tunnel_transmit, &tx };
-	struct xport_stats before = t->xport.stats;
+	struct tunnel_io io;
 	int len, err;
 
 	m->tunnel_id = t->peer_id;
@@ -180,24 +189,22 @@ int tunnel_send(struct engine *e, struct tunnel *t, struct l2tp_msg *m)
 			   len);
 		return len;
 	}
-	err = xport_enqueue(&t->xport, &e->cfg->xport, e->now, buf, (size_t)len, &out);
-	account(e, &before, &t->xport.stats);
+	err = xport_enqueue(&t->xport, &e->cfg->xport, e->now, buf, (size_t)len, io_begin(&io, e, t));
+	io_end(&io);
 	return err;
 }
 
 enum xport_rx tunnel_account_rx(struct engine *e, struct tunnel *t, uint16_t ns, uint16_t nr, bool zlb)
 {
-	struct tunnel_tx tx = { e, t };
-	struct xport_out out = { tunnel_transmit, &tx };
-	struct xport_stats before = t->xport.stats;
+	struct tunnel_io io;
 	enum xport_rx rx;
 
 	/* Any message from the peer shows it alive: HELLO only after silence (RFC 2661 §6.5). */
 	t->last_rx = e->now;
 	if (t->hello_at != TIMER_NONE)
 		t->hello_at = e->now + e->cfg->hello_ms;
-	rx = xport_receive(&t->xport, &e->cfg->xport, e->now, ns, nr, zlb, &out);
-	account(e, &before, &t->xport.stats);
+	rx = xport_receive(&t->xport, &e->cfg->xport, e->now, ns, nr, zlb, io_begin(&io, e, t));
+	io_end(&io);
 	return rx;
 }
 
@@ -219,23 +226,19 @@ size_t tunnel_outstanding_sccrqs(const struct engine *e, const struct l2tp_addr 
 
 bool tunnel_retransmit(struct engine *e, struct tunnel *t)
 {
-	struct tunnel_tx tx = { e, t };
-	struct xport_out out = { tunnel_transmit, &tx };
-	struct xport_stats before = t->xport.stats;
-	bool alive = xport_tick(&t->xport, &e->cfg->xport, e->now, &out);
+	struct tunnel_io io;
+	bool alive = xport_tick(&t->xport, &e->cfg->xport, e->now, io_begin(&io, e, t));
 
-	account(e, &before, &t->xport.stats);
+	io_end(&io);
 	return alive;
 }
 
 void tunnel_flush_ack(struct engine *e, struct tunnel *t)
 {
-	struct tunnel_tx tx = { e, t };
-	struct xport_out out = { tunnel_transmit, &tx };
-	struct xport_stats before = t->xport.stats;
+	struct tunnel_io io;
 
-	xport_flush_ack(&t->xport, t->peer_id, &out);
-	account(e, &before, &t->xport.stats);
+	xport_flush_ack(&t->xport, t->peer_id, io_begin(&io, e, t));
+	io_end(&io);
 }
 
 struct engine_disconnect disconnect_of(uint16_t result, uint16_t error, const char *message)
@@ -274,33 +277,12 @@ struct engine_disconnect disconnect_from_msg(struct engine *e, const struct l2tp
 	return d;
 }
 
-static void notify_down(struct engine *e, struct tunnel *t, const struct engine_disconnect *why, bool by_peer)
-{
-	struct engine_action *a = engine_push(e, ENGINE_TUNNEL_DOWN);
-
-	if (!a)
-		return;
-	a->tunnel_id = t->id;
-	a->peer_tunnel_id = t->peer_id;
-	a->down.why = *why;
-	a->down.why.message = why->message ? engine_copy_str(e, why->message, strlen(why->message)) : NULL;
-	if (!a->down.why.message)
-		a->down.why.message = "";
-	a->down.by_peer = by_peer;
-}
-
 static void kernel_tunnel_delete(struct engine *e, struct tunnel *t)
 {
-	struct engine_action *a;
-
 	if (!t->kernel_created)
 		return;
 	t->kernel_created = false;
-	a = engine_push(e, ENGINE_KERNEL_TUNNEL_DELETE);
-	if (!a)
-		return;
-	a->tunnel_id = t->id;
-	a->peer_tunnel_id = t->peer_id;
+	(void)engine_push_for(e, ENGINE_KERNEL_TUNNEL_DELETE, t, NULL);
 }
 
 void tunnel_clear(struct engine *e, struct tunnel *t, const struct engine_disconnect *why, bool by_peer)
@@ -319,7 +301,7 @@ void tunnel_clear(struct engine *e, struct tunnel *t, const struct engine_discon
 	if (t->state == TUNNEL_ESTABLISHED)
 		e->n_tunnels_established--;
 	/* Every tunnel ends with one TUNNEL_DOWN, so the shell learns of failures before "up" too. */
-	notify_down(e, t, why, by_peer);
+	engine_push_down(e, ENGINE_TUNNEL_DOWN, t, NULL, why, by_peer);
 	t->state = TUNNEL_CLOSING;
 	t->hello_at = TIMER_NONE;
 	/* Stay for a full retransmission cycle to re-ack the peer's StopCCN (RFC 2661 §5.7, §5.8). */
@@ -381,16 +363,11 @@ static void tunnel_mark_dead(struct engine *e, struct tunnel *t)
 void tunnel_free(struct engine *e, struct tunnel *t)
 {
 	struct engine_disconnect why = disconnect_of(L2TP_RC_STOPCCN_CLEAR, 0, "released");
-	struct engine_action *a;
 
 	if (t->state != TUNNEL_CLOSING)
 		tunnel_clear(e, t, &why, false);
 	tunnel_mark_dead(e, t);
-	a = engine_push(e, ENGINE_TUNNEL_RELEASED);
-	if (a) {
-		a->tunnel_id = t->id;
-		a->peer_tunnel_id = t->peer_id;
-	}
+	(void)engine_push_for(e, ENGINE_TUNNEL_RELEASED, t, NULL);
 }
 
 void tunnel_reap(struct engine *e)

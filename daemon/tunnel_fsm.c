@@ -177,30 +177,27 @@ static bool accept_sccrq(void *obj, void *arg)
 	return tunnel_send(c->e, c->t, &m) == 0;
 }
 
+static void push_with_addresses(struct engine *e, enum engine_action_type type, const struct tunnel *t)
+{
+	struct engine_action *a = engine_push_for(e, type, t, NULL);
+
+	if (a) {
+		a->tunnel.local = t->local;
+		a->tunnel.peer = t->peer;
+	}
+}
+
 static void established(struct tunnel_ctx *c)
 {
 	struct engine *e = c->e;
 	struct tunnel *t = c->t;
-	struct engine_action *a;
 
 	e->n_tunnels_established++;
 	t->reap_at = TIMER_NONE;
 	t->hello_at = e->cfg->hello_ms ? e->now + e->cfg->hello_ms : TIMER_NONE;
-	a = engine_push(e, ENGINE_TUNNEL_UP);
-	if (a) {
-		a->tunnel_id = t->id;
-		a->peer_tunnel_id = t->peer_id;
-		a->tunnel.local = t->local;
-		a->tunnel.peer = t->peer;
-	}
+	push_with_addresses(e, ENGINE_TUNNEL_UP, t);
 	/* The kernel data path (linux-kernel-l2tp.md §8): after SCCCN, on the tunnel's socket. */
-	a = engine_push(e, ENGINE_KERNEL_TUNNEL_CREATE);
-	if (a) {
-		a->tunnel_id = t->id;
-		a->peer_tunnel_id = t->peer_id;
-		a->tunnel.local = t->local;
-		a->tunnel.peer = t->peer;
-	}
+	push_with_addresses(e, ENGINE_KERNEL_TUNNEL_CREATE, t);
 	engine_log(e, ENGINE_LOG_INFO, t, NULL, "established with %s",
 		   t->peer_host_name ? t->peer_host_name : "?");
 }
@@ -276,12 +273,8 @@ static bool kernel_fail(void *obj, void *arg)
 static bool kernel_late(void *obj, void *arg)
 {
 	struct tunnel_ctx *c = obj;
-	struct engine_action *a = engine_push(c->e, ENGINE_KERNEL_TUNNEL_DELETE);
 
-	if (a) {
-		a->tunnel_id = c->t->id;
-		a->peer_tunnel_id = c->t->peer_id;
-	}
+	(void)engine_push_for(c->e, ENGINE_KERNEL_TUNNEL_DELETE, c->t, NULL);
 	return true;
 }
 

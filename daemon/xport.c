@@ -18,9 +18,8 @@
 /* §5.8: Ns within [last-32767, last] of the last one received is "at or before" it. */
 #define XPORT_SEQ_HALF 32767
 
-void xport_init(struct xport *x, const struct xport_config *cfg)
+void xport_init(struct xport *x)
 {
-	(void)cfg;
 	memset(x, 0, sizeof(*x));
 	/* §5.8: absent a Receive Window Size AVP the peer's window is 4; App. A: CWND starts at 1. */
 	x->peer_rwin = 4;

@@ -71,7 +71,7 @@ enum xport_rx {
 	XPORT_RX_DROP,	    /* ahead beyond our window: dropped, the peer will resend */
 };
 
-void xport_init(struct xport *x, const struct xport_config *cfg);
+void xport_init(struct xport *x);
 /* Frees every queued message. The transport may be initialised again afterwards. */
 void xport_destroy(struct xport *x);
 

@@ -441,7 +441,7 @@ START_TEST(test_heap_accounting_returns_to_zero_after_destroy)
 	xport_destroy(&f.x);
 	xport_destroy(NULL);
 	/* Usable again after a fresh init. */
-	xport_init(&f.x, &f.cfg);
+	xport_init(&f.x);
 	rec_clear(&f);
 	send_msg(&f, 0);
 	ck_assert_uint_eq(f.n, 1);

@@ -52,7 +52,7 @@ void fx_init(struct fx *f, const struct xport_config *cfg)
 	f->cfg = *cfg;
 	f->out.transmit = rec_transmit;
 	f->out.ctx = f;
-	xport_init(&f->x, &f->cfg);
+	xport_init(&f->x);
 }
 
 /* A control message as the encoder would produce it; Ns/Nr hold junk the transport overwrites. */
