@@ -12,7 +12,7 @@
  * random IDs or tunnel << 16 | session, whose low bits alone would pile many tunnels' session
  * 1 into one bucket, so the bucket index is taken from the mixed value.
  */
-static uint32_t fmix32(uint32_t h)
+uint32_t hmap_mix(uint32_t h)
 {
 	h ^= h >> 16;
 	h *= 0x85ebca6bu;
@@ -24,7 +24,7 @@ static uint32_t fmix32(uint32_t h)
 
 static struct hnode **bucket_of(const struct hmap *h, uint32_t key)
 {
-	return &h->buckets[fmix32(key) & (h->n_buckets - 1)];
+	return &h->buckets[hmap_mix(key) & (h->n_buckets - 1)];
 }
 
 void hmap_init(struct hmap *h)
@@ -131,12 +131,12 @@ size_t hmap_heap_bytes(const struct hmap *h)
 uint32_t hmap_hash(const void *p, size_t n, uint32_t seed)
 {
 	const uint8_t *b = p;
-	uint32_t h = 2166136261u ^ fmix32(seed);
+	uint32_t h = 2166136261u ^ hmap_mix(seed);
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		h ^= b[i];
 		h *= 16777619u;
 	}
-	return fmix32(h ^ (uint32_t)n);
+	return hmap_mix(h ^ (uint32_t)n);
 }

@@ -33,6 +33,8 @@ struct hnode *hmap_first(const struct hmap *h, uint32_t key);
 struct hnode *hmap_next(const struct hnode *n);
 size_t hmap_heap_bytes(const struct hmap *h);
 
+/* A 32-bit key mixed so every input bit moves every output bit (murmur3's finaliser). */
+uint32_t hmap_mix(uint32_t key);
 /* A well-mixed 32-bit hash of bytes (for keys longer than 32 bits). */
 uint32_t hmap_hash(const void *p, size_t n, uint32_t seed);
 

@@ -17,19 +17,10 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "hmap.h"
+
 #define IDS_MIN_RING	 16u
 #define IDS_RANDOM_TRIES 64
-
-/* murmur3's finaliser: keys that differ only in their high half must not cluster. */
-static uint32_t fmix32(uint32_t h)
-{
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35u;
-	h ^= h >> 16;
-	return h;
-}
 
 void ids_init(struct ids *q, uint32_t quarantine_ms)
 {
@@ -51,7 +42,7 @@ void ids_destroy(struct ids *q)
 
 static void set_add(uint32_t *set, uint32_t cap, uint32_t key)
 {
-	uint32_t i = fmix32(key) & (cap - 1);
+	uint32_t i = hmap_mix(key) & (cap - 1);
 
 	while (set[i])
 		i = (i + 1) & (cap - 1);
@@ -65,7 +56,7 @@ static uint32_t set_find(const struct ids *q, uint32_t key)
 
 	if (!q->set_cap)
 		return q->set_cap;
-	for (i = fmix32(key) & mask; q->set[i]; i = (i + 1) & mask) {
+	for (i = hmap_mix(key) & mask; q->set[i]; i = (i + 1) & mask) {
 		if (q->set[i] == key)
 			return i;
 	}
@@ -86,7 +77,7 @@ static void set_del(struct ids *q, uint32_t i)
 			j = (j + 1) & mask;
 			if (!q->set[j])
 				return;
-			home = fmix32(q->set[j]) & mask;
+			home = hmap_mix(q->set[j]) & mask;
 		} while (((j - home) & mask) < ((j - i) & mask));
 		q->set[i] = q->set[j];
 		i = j;
