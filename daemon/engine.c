@@ -104,10 +104,7 @@ static void stopccn_unaddressed(struct engine *e, const struct l2tp_addr *peer, 
 	}
 	if (tunnel_account_rx(e, t, m->ns, m->nr, false) == XPORT_RX_DELIVER)
 		tunnel_event(e, t, TEV_RX_STOPCCN, &(struct tunnel_event_arg){ .m = m });
-	if (!t->dead) {
-		tunnel_flush_ack(e, t);
-		tunnel_reschedule(e, t);
-	}
+	tunnel_end_input(e, t);
 }
 
 /* A new tunnel's SCCRQ, or a StopCCN before our ID was known: sent to header Tunnel ID 0. */
@@ -260,10 +257,7 @@ static void tunnel_input(struct engine *e, struct tunnel *t, uint8_t *buf, size_
 			input_one(e, t, held->buf, held->len, &held_h);
 		free(held);
 	}
-	if (!t->dead) {
-		tunnel_flush_ack(e, t);
-		tunnel_reschedule(e, t);
-	}
+	tunnel_end_input(e, t);
 }
 
 void engine_recv(struct engine *e, uint64_t now, const struct l2tp_addr *local, const struct l2tp_addr *peer,

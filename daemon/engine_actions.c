@@ -50,6 +50,24 @@ struct engine_action *engine_push_for(struct engine *e, enum engine_action_type 
 	return a;
 }
 
+struct engine_action *engine_push_datagram(struct engine *e, const struct l2tp_addr *local,
+					   const struct l2tp_addr *peer, const void *buf, size_t len)
+{
+	struct engine_action *a = engine_push(e, ENGINE_SEND);
+
+	if (!a)
+		return NULL;
+	a->send.local = *local;
+	a->send.peer = *peer;
+	a->send.len = (uint16_t)len;
+	a->send.buf = engine_copy(e, buf, len);
+	if (!a->send.buf) {
+		e->out.n--;
+		return NULL;
+	}
+	return a;
+}
+
 void engine_push_down(struct engine *e, enum engine_action_type type, const struct tunnel *t,
 		      const struct session *s, const struct engine_disconnect *why, bool by_peer)
 {

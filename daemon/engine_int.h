@@ -117,6 +117,9 @@ struct engine_action *engine_push(struct engine *e, enum engine_action_type type
 /* An action about a tunnel (and a session of it, or NULL): their IDs and the peer's filled in. */
 struct engine_action *engine_push_for(struct engine *e, enum engine_action_type type, const struct tunnel *t,
 				      const struct session *s);
+/* A SEND of a copy of buf (IDs left 0 for the caller); NULL if out of memory. */
+struct engine_action *engine_push_datagram(struct engine *e, const struct l2tp_addr *local,
+					   const struct l2tp_addr *peer, const void *buf, size_t len);
 /* TUNNEL_DOWN or SESSION_DOWN saying why; the message is copied into the arena. */
 void engine_push_down(struct engine *e, enum engine_action_type type, const struct tunnel *t,
 		      const struct session *s, const struct engine_disconnect *why, bool by_peer);
@@ -141,7 +144,8 @@ struct tunnel *tunnel_new(struct engine *e, const struct l2tp_addr *local, const
 int tunnel_set_peer_id(struct engine *e, struct tunnel *t, uint16_t peer_id);
 /* Encodes m (header tunnel ID = the peer's) and queues it reliably. Returns 0 or -errno. */
 int tunnel_send(struct engine *e, struct tunnel *t, struct l2tp_msg *m);
-void tunnel_flush_ack(struct engine *e, struct tunnel *t);
+/* After the peer's messages: the acknowledgement if one is due, and the next deadline. */
+void tunnel_end_input(struct engine *e, struct tunnel *t);
 /* Retransmits if the transport's timer expired; false once its retries are exhausted. */
 bool tunnel_retransmit(struct engine *e, struct tunnel *t);
 /* StopCCN, clear every session, keep the transport for a full cycle (RFC 2661 §5.7). */

@@ -129,16 +129,12 @@ struct tunnel_io {
 static void tunnel_transmit(void *ctx, const uint8_t *buf, size_t len)
 {
 	struct tunnel_io *io = ctx;
-	struct engine_action *a = engine_push_for(io->e, ENGINE_SEND, io->t, NULL);
+	struct engine_action *a = engine_push_datagram(io->e, &io->t->local, &io->t->peer, buf, len);
 
-	if (!a)
-		return;
-	a->send.local = io->t->local;
-	a->send.peer = io->t->peer;
-	a->send.buf = engine_copy(io->e, buf, len);
-	a->send.len = (uint16_t)len;
-	if (!a->send.buf)
-		io->e->out.n--;
+	if (a) {
+		a->tunnel_id = io->t->id;
+		a->peer_tunnel_id = io->t->peer_id;
+	}
 }
 
 static const struct xport_out *io_begin(struct tunnel_io *io, struct engine *e, struct tunnel *t)
@@ -233,12 +229,15 @@ bool tunnel_retransmit(struct engine *e, struct tunnel *t)
 	return alive;
 }
 
-void tunnel_flush_ack(struct engine *e, struct tunnel *t)
+void tunnel_end_input(struct engine *e, struct tunnel *t)
 {
 	struct tunnel_io io;
 
+	if (t->dead)
+		return;
 	xport_flush_ack(&t->xport, t->peer_id, io_begin(&io, e, t));
 	io_end(&io);
+	tunnel_reschedule(e, t);
 }
 
 struct engine_disconnect disconnect_of(uint16_t result, uint16_t error, const char *message)

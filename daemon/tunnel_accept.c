@@ -36,16 +36,10 @@ void tunnel_refuse_stateless(struct engine *e, const struct l2tp_addr *local, co
 	len = encode_control(&m, NULL, buf, sizeof(buf));
 	if (len < 0)
 		return;
-	a = engine_push(e, ENGINE_SEND);
+	a = engine_push_datagram(e, local, peer, buf, (size_t)len);
 	if (!a)
 		return;
 	a->peer_tunnel_id = peer_id;
-	a->send.local = *local;
-	a->send.peer = *peer;
-	a->send.buf = engine_copy(e, buf, (size_t)len);
-	a->send.len = (uint16_t)len;
-	if (!a->send.buf)
-		e->out.n--;
 	e->stats.messages_sent++;
 	engine_log(e, ENGINE_LOG_NOTICE, NULL, NULL,
 		   "peer %s tunnel %u: SCCRQ refused: result %u error %u: %s", l2tp_addr_str(peer, addr),
@@ -160,8 +154,7 @@ void tunnel_rx_sccrq(struct engine *e, const struct l2tp_addr *local, const stru
 	t = tunnel_find_by_peer(e, peer, m->assigned_tunnel_id);
 	if (t) {
 		(void)tunnel_account_rx(e, t, m->ns, m->nr, false);
-		tunnel_flush_ack(e, t);
-		tunnel_reschedule(e, t);
+		tunnel_end_input(e, t);
 		return;
 	}
 	if (m->ns != 0) {
@@ -186,6 +179,5 @@ void tunnel_rx_sccrq(struct engine *e, const struct l2tp_addr *local, const stru
 		return;
 	(void)tunnel_account_rx(e, t, m->ns, m->nr, false);
 	tunnel_event(e, t, TEV_RX_SCCRQ, &arg);
-	tunnel_flush_ack(e, t);
-	tunnel_reschedule(e, t);
+	tunnel_end_input(e, t);
 }
