@@ -31,6 +31,12 @@ struct engine *engine_new(const struct engine_config *cfg)
 	return e;
 }
 
+void engine_set_config(struct engine *e, const struct engine_config *cfg)
+{
+	e->cfg = cfg;
+	e->ids.quarantine_ms = cfg->id_quarantine_ms;
+}
+
 void engine_free(struct engine *e)
 {
 	struct hnode *n;

@@ -198,6 +198,12 @@ struct engine;
 /* The engine keeps cfg (and its strings) by reference: it must outlive the engine. */
 struct engine *engine_new(const struct engine_config *cfg);
 void engine_free(struct engine *e);
+/*
+ * A new configuration (reload): new tunnels take their secrets and peer settings from it;
+ * timers, windows and limits apply at once. The old one must outlive the tunnels made under
+ * it (they keep its secret).
+ */
+void engine_set_config(struct engine *e, const struct engine_config *cfg);
 
 /* Events. */
 void engine_recv(struct engine *e, uint64_t now, const struct l2tp_addr *local, const struct l2tp_addr *peer,
@@ -231,6 +237,45 @@ const struct engine_action *engine_actions(const struct engine *e, size_t *n);
 void engine_actions_clear(struct engine *e);
 
 void engine_get_stats(const struct engine *e, struct engine_stats *st);
+
+/* What the shell may show of a tunnel (l2tpctl tunnel show). Strings live as long as the tunnel. */
+struct engine_tunnel_view {
+	uint16_t tunnel_id, peer_tunnel_id; /* peer_tunnel_id 0 until the peer named it */
+	const char *state;		    /* "wait-ctl-reply", "wait-ctl-conn", "established", "closing" */
+	bool established;
+	bool originator; /* we sent the SCCRQ */
+	struct l2tp_addr local, peer;
+	const char *peer_host_name, *peer_vendor_name; /* NULL until known */
+	uint32_t sessions;
+	uint16_t ns, nr;	  /* next Ns we send, next Ns we expect */
+	uint16_t queued;	  /* control messages unacknowledged or waiting for the window */
+	struct xport_stats xport; /* control message counters */
+};
+
+/* What the shell may show of a session. */
+struct engine_session_view {
+	uint16_t tunnel_id, session_id, peer_session_id;
+	const char *state; /* "wait-tunnel", "wait-reply", "wait-connect", ..., "established" */
+	bool established;
+	bool lns; /* we are the LNS of this call */
+	enum engine_call_direction direction;
+	uint32_t call_serial;
+	bool send_seq; /* sequenced data */
+};
+
+/* 0 with *v filled, or -ENOENT. */
+int engine_tunnel_view(const struct engine *e, uint16_t tunnel_id, struct engine_tunnel_view *v);
+int engine_session_view(const struct engine *e, uint16_t tunnel_id, uint16_t session_id,
+			struct engine_session_view *v);
+/*
+ * Calls fn for every tunnel (in no particular order) / every session of a tunnel (tunnel_id 0:
+ * of all tunnels). fn must not send events to the engine; a non-zero return stops the walk and
+ * is returned.
+ */
+int engine_walk_tunnels(const struct engine *e, int (*fn)(const struct engine_tunnel_view *v, void *arg),
+			void *arg);
+int engine_walk_sessions(const struct engine *e, uint16_t tunnel_id,
+			 int (*fn)(const struct engine_session_view *v, void *arg), void *arg);
 
 /* Formats an address as "192.0.2.1:1701" or "[2001:db8::1]:1701". */
 #define L2TP_ADDR_STRLEN 56

@@ -140,3 +140,18 @@ uint32_t hmap_hash(const void *p, size_t n, uint32_t seed)
 	}
 	return hmap_mix(h ^ (uint32_t)n);
 }
+
+struct hnode *hmap_iter(const struct hmap *h, const struct hnode *prev)
+{
+	uint32_t b = 0;
+
+	if (prev) {
+		if (prev->next)
+			return prev->next;
+		b = (hmap_mix(prev->key) & (h->n_buckets - 1)) + 1;
+	}
+	for (; b < h->n_buckets; b++)
+		if (h->buckets[b])
+			return h->buckets[b];
+	return NULL;
+}

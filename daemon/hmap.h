@@ -32,6 +32,8 @@ void hmap_remove(struct hmap *h, struct hnode *n);
 struct hnode *hmap_first(const struct hmap *h, uint32_t key);
 struct hnode *hmap_next(const struct hnode *n);
 size_t hmap_heap_bytes(const struct hmap *h);
+/* Every node, in no particular order: start with NULL; NULL at the end. The map must not change. */
+struct hnode *hmap_iter(const struct hmap *h, const struct hnode *prev);
 
 /* A 32-bit key mixed so every input bit moves every output bit (murmur3's finaliser). */
 uint32_t hmap_mix(uint32_t key);

@@ -7,6 +7,8 @@
 
 Suite *suite_admission(void);
 Suite *suite_auth(void);
+Suite *suite_conf(void);
+Suite *suite_ctl_proto(void);
 Suite *suite_avp(void);
 Suite *suite_cursor(void);
 Suite *suite_decode(void);
@@ -20,6 +22,8 @@ Suite *suite_header(void);
 Suite *suite_hide(void);
 Suite *suite_hmap(void);
 Suite *suite_ids(void);
+Suite *suite_ip_pool(void);
+Suite *suite_kglue(void);
 Suite *suite_msg_rules(void);
 Suite *suite_timer_heap(void);
 Suite *suite_tshark_oracle(void);

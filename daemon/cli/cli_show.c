@@ -1,0 +1,346 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The objects l2tpctl prints, each described once for both text and JSON. JSON keys are the
+ * protocol's attribute names (snake_case); text labels are short and read like `ip l2tp show`.
+ * Addresses travel as raw octets and a port; JSON gets "x_address" and "x_port", text "x A:P".
+ */
+#include "cli_show.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+#include "cli.h"
+
+static uint64_t attr_uint(const struct nlattr *a)
+{
+	switch (mnl_attr_get_payload_len(a)) {
+	case 1:
+		return mnl_attr_get_u8(a);
+	case 2:
+		return mnl_attr_get_u16(a);
+	case 4:
+		return mnl_attr_get_u32(a);
+	default:
+		return mnl_attr_get_u64(a);
+	}
+}
+
+static void show_uint(struct printer *p, cli_attrs tb, int type, const char *key, const char *label)
+{
+	if (tb[type])
+		pr_uint(p, key, label, attr_uint(tb[type]));
+	else
+		pr_null(p, key);
+}
+
+static void show_str(struct printer *p, cli_attrs tb, int type, const char *key, const char *label)
+{
+	if (tb[type])
+		pr_str(p, key, label, mnl_attr_get_str(tb[type]));
+	else
+		pr_null(p, key);
+}
+
+static void show_bool(struct printer *p, cli_attrs tb, int type, const char *key, const char *label)
+{
+	if (tb[type])
+		pr_bool(p, key, label, mnl_attr_get_u8(tb[type]) != 0);
+	else
+		pr_null(p, key);
+}
+
+static int malformed(char *why, size_t why_len, const char *what)
+{
+	snprintf(why, why_len, "bad answer from l2tpkd: %s", what);
+	return CLI_EXIT_PROTOCOL;
+}
+
+/* "192.0.2.1:1701" or "[2001:db8::1]:1701" as text; address and port as JSON. */
+static int show_addr(struct printer *p, cli_attrs tb, int ip_type, int port_type, const char *addr_key,
+		     const char *port_key, const char *label, char *why, size_t why_len)
+{
+	const struct nlattr *ip = tb[ip_type];
+	char s[INET6_ADDRSTRLEN], text[INET6_ADDRSTRLEN + 8];
+	uint16_t port = tb[port_type] ? mnl_attr_get_u16(tb[port_type]) : 0;
+	int family;
+
+	if (!ip) {
+		pr_null(p, addr_key);
+		pr_null(p, port_key);
+		return CLI_EXIT_OK;
+	}
+	family = mnl_attr_get_payload_len(ip) == 4 ? AF_INET : AF_INET6;
+	if ((family == AF_INET6 && mnl_attr_get_payload_len(ip) != 16) ||
+	    !inet_ntop(family, mnl_attr_get_payload(ip), s, sizeof(s)))
+		return malformed(why, why_len, "an address of a wrong length");
+	snprintf(text, sizeof(text), family == AF_INET6 ? "[%s]:%u" : "%s:%u", s, port);
+	pr_str(p, NULL, label, text);
+	pr_str(p, addr_key, NULL, s);
+	pr_uint(p, port_key, NULL, port);
+	return CLI_EXIT_OK;
+}
+
+/* The attributes of a nested one, or a protocol error. */
+static int nested(const struct nlattr *nest, const struct ctl_policy *policy, const struct nlattr **tb, char *why,
+		  size_t why_len)
+{
+	struct ctl_parse_error perr = { .why = "" };
+
+	if (ctl_parse_nested(nest, policy, tb, &perr) < 0)
+		return malformed(why, why_len, perr.why);
+	return CLI_EXIT_OK;
+}
+
+static int show_control(struct printer *p, const struct nlattr *nest, char *why, size_t why_len)
+{
+	const struct nlattr *tb[L2TPKD_CTL_CONTROL_A_MAX + 1];
+	int r;
+
+	if (!nest) {
+		pr_null(p, "control");
+		return CLI_EXIT_OK;
+	}
+	r = nested(nest, &ctl_policy_control, tb, why, why_len);
+	if (r != CLI_EXIT_OK)
+		return r;
+	pr_object_begin(p, "control", "control");
+	show_uint(p, tb, L2TPKD_CTL_CONTROL_A_SENT, "sent", "sent");
+	show_uint(p, tb, L2TPKD_CTL_CONTROL_A_ZLB_SENT, "zlb_sent", "zlb-sent");
+	show_uint(p, tb, L2TPKD_CTL_CONTROL_A_RETRANSMITTED, "retransmitted", "retransmitted");
+	show_uint(p, tb, L2TPKD_CTL_CONTROL_A_RECEIVED, "received", "received");
+	show_uint(p, tb, L2TPKD_CTL_CONTROL_A_DUPLICATES, "duplicates", "duplicates");
+	show_uint(p, tb, L2TPKD_CTL_CONTROL_A_HELD, "held", "held");
+	show_uint(p, tb, L2TPKD_CTL_CONTROL_A_DROPPED, "dropped", "dropped");
+	pr_object_end(p);
+	return CLI_EXIT_OK;
+}
+
+int cli_show_tunnel(struct printer *p, cli_attrs tb, char *why, size_t why_len)
+{
+	int r;
+
+	pr_object_begin(p, NULL, NULL);
+	show_uint(p, tb, L2TPKD_CTL_A_TUNNEL_ID, "tunnel_id", "tunnel");
+	show_uint(p, tb, L2TPKD_CTL_A_PEER_TUNNEL_ID, "peer_tunnel_id", "peer-tunnel");
+	show_str(p, tb, L2TPKD_CTL_A_STATE, "state", "state");
+	show_bool(p, tb, L2TPKD_CTL_A_ESTABLISHED, "established", NULL);
+	show_bool(p, tb, L2TPKD_CTL_A_ORIGINATOR, "originator", "originator");
+	pr_newline(p);
+	r = show_addr(p, tb, L2TPKD_CTL_A_LOCAL_IP, L2TPKD_CTL_A_LOCAL_PORT, "local_address", "local_port", "local",
+		      why, why_len);
+	if (r == CLI_EXIT_OK)
+		r = show_addr(p, tb, L2TPKD_CTL_A_PEER_IP, L2TPKD_CTL_A_PEER_PORT, "peer_address", "peer_port", "peer",
+			      why, why_len);
+	show_str(p, tb, L2TPKD_CTL_A_PEER_NAME, "peer_name", "peer-name");
+	pr_newline(p);
+	show_str(p, tb, L2TPKD_CTL_A_PEER_HOST_NAME, "peer_host_name", "peer-host");
+	show_str(p, tb, L2TPKD_CTL_A_PEER_VENDOR_NAME, "peer_vendor_name", "peer-vendor");
+	show_uint(p, tb, L2TPKD_CTL_A_SESSIONS, "sessions", "sessions");
+	pr_newline(p);
+	show_uint(p, tb, L2TPKD_CTL_A_NS, "ns", "ns");
+	show_uint(p, tb, L2TPKD_CTL_A_NR, "nr", "nr");
+	show_uint(p, tb, L2TPKD_CTL_A_QUEUED, "queued", "queued");
+	pr_newline(p);
+	if (r == CLI_EXIT_OK)
+		r = show_control(p, tb[L2TPKD_CTL_A_CONTROL], why, why_len);
+	pr_object_end(p);
+	return r;
+}
+
+static const char *direction_name(cli_attrs tb)
+{
+	if (!tb[L2TPKD_CTL_A_DIRECTION])
+		return NULL;
+	switch (mnl_attr_get_u8(tb[L2TPKD_CTL_A_DIRECTION])) {
+	case L2TPKD_CTL_DIR_INCOMING:
+		return "incoming";
+	case L2TPKD_CTL_DIR_OUTGOING:
+		return "outgoing";
+	default:
+		return "unknown";
+	}
+}
+
+int cli_show_session(struct printer *p, cli_attrs tb, char *why, size_t why_len)
+{
+	const char *dir = direction_name(tb);
+	int r;
+
+	pr_object_begin(p, NULL, NULL);
+	show_uint(p, tb, L2TPKD_CTL_A_SESSION_ID, "session_id", "session");
+	show_uint(p, tb, L2TPKD_CTL_A_TUNNEL_ID, "tunnel_id", "tunnel");
+	show_uint(p, tb, L2TPKD_CTL_A_PEER_SESSION_ID, "peer_session_id", "peer-session");
+	show_uint(p, tb, L2TPKD_CTL_A_PEER_TUNNEL_ID, "peer_tunnel_id", "peer-tunnel");
+	show_str(p, tb, L2TPKD_CTL_A_STATE, "state", "state");
+	show_bool(p, tb, L2TPKD_CTL_A_ESTABLISHED, "established", NULL);
+	pr_newline(p);
+	r = show_addr(p, tb, L2TPKD_CTL_A_PEER_IP, L2TPKD_CTL_A_PEER_PORT, "peer_address", "peer_port", "peer", why,
+		      why_len);
+	show_bool(p, tb, L2TPKD_CTL_A_LNS, "lns", NULL);
+	if (tb[L2TPKD_CTL_A_LNS])
+		pr_str(p, NULL, "role", mnl_attr_get_u8(tb[L2TPKD_CTL_A_LNS]) ? "lns" : "lac");
+	if (dir)
+		pr_str(p, "direction", "direction", dir);
+	else
+		pr_null(p, "direction");
+	show_uint(p, tb, L2TPKD_CTL_A_CALL_SERIAL, "call_serial", "call-serial");
+	show_bool(p, tb, L2TPKD_CTL_A_SEND_SEQ, "send_seq", "sequencing");
+	pr_newline(p);
+	show_uint(p, tb, L2TPKD_CTL_A_PPPD_PID, "pppd_pid", "pppd");
+	show_str(p, tb, L2TPKD_CTL_A_IFNAME, "ifname", "interface");
+	pr_object_end(p);
+	return r;
+}
+
+int cli_show_engine(struct printer *p, cli_attrs top, char *why, size_t why_len)
+{
+	const struct nlattr *tb[L2TPKD_CTL_ENGINE_A_MAX + 1];
+	int r = nested(top[L2TPKD_CTL_A_ENGINE], &ctl_policy_engine, tb, why, why_len);
+
+	if (r != CLI_EXIT_OK)
+		return r;
+	pr_object_begin(p, "engine", "totals");
+	show_uint(p, tb, L2TPKD_CTL_ENGINE_A_TUNNELS, "tunnels", "tunnels");
+	show_uint(p, tb, L2TPKD_CTL_ENGINE_A_TUNNELS_ESTABLISHED, "tunnels_established", "established");
+	show_uint(p, tb, L2TPKD_CTL_ENGINE_A_SESSIONS, "sessions", "sessions");
+	show_uint(p, tb, L2TPKD_CTL_ENGINE_A_SESSIONS_ESTABLISHED, "sessions_established", "established");
+	show_uint(p, tb, L2TPKD_CTL_ENGINE_A_TUNNELS_AWAITING_ACK, "tunnels_awaiting_ack", "awaiting-ack");
+	show_uint(p, tb, L2TPKD_CTL_ENGINE_A_HEAP_BYTES, "heap_bytes", "heap-bytes");
+	pr_newline(p);
+	show_uint(p, tb, L2TPKD_CTL_ENGINE_A_TUNNELS_REFUSED, "tunnels_refused", "tunnels-refused");
+	show_uint(p, tb, L2TPKD_CTL_ENGINE_A_SESSIONS_REFUSED, "sessions_refused", "sessions-refused");
+	show_uint(p, tb, L2TPKD_CTL_ENGINE_A_AUTH_FAILURES, "auth_failures", "auth-failures");
+	show_uint(p, tb, L2TPKD_CTL_ENGINE_A_TIE_BREAKS_LOST, "tie_breaks_lost", "tie-breaks-lost");
+	show_uint(p, tb, L2TPKD_CTL_ENGINE_A_DATAGRAMS_DISCARDED, "datagrams_discarded", "discarded");
+	pr_newline(p);
+	show_uint(p, tb, L2TPKD_CTL_ENGINE_A_MESSAGES_SENT, "messages_sent", "messages-sent");
+	show_uint(p, tb, L2TPKD_CTL_ENGINE_A_RETRANSMISSIONS, "retransmissions", "retransmissions");
+	show_uint(p, tb, L2TPKD_CTL_ENGINE_A_ZLBS_SENT, "zlbs_sent", "zlbs-sent");
+	pr_object_end(p);
+	return CLI_EXIT_OK;
+}
+
+/* The kernel's counters, or null and why not. */
+static int show_kernel(struct printer *p, cli_attrs top, char *why, size_t why_len)
+{
+	const struct nlattr *tb[L2TPKD_CTL_KERNEL_A_MAX + 1];
+	int r;
+
+	if (!top[L2TPKD_CTL_A_KERNEL]) {
+		pr_null(p, "kernel");
+		show_str(p, top, L2TPKD_CTL_A_KERNEL_ERROR, "kernel_error", "kernel:");
+		return CLI_EXIT_OK;
+	}
+	r = nested(top[L2TPKD_CTL_A_KERNEL], &ctl_policy_kernel, tb, why, why_len);
+	if (r != CLI_EXIT_OK)
+		return r;
+	pr_null(p, "kernel_error");
+	pr_object_begin(p, "kernel", NULL);
+	pr_newline(p);
+	show_uint(p, tb, L2TPKD_CTL_KERNEL_A_TX_PACKETS, "tx_packets", "tx packets");
+	show_uint(p, tb, L2TPKD_CTL_KERNEL_A_TX_BYTES, "tx_bytes", "bytes");
+	show_uint(p, tb, L2TPKD_CTL_KERNEL_A_TX_ERRORS, "tx_errors", "errors");
+	pr_newline(p);
+	show_uint(p, tb, L2TPKD_CTL_KERNEL_A_RX_PACKETS, "rx_packets", "rx packets");
+	show_uint(p, tb, L2TPKD_CTL_KERNEL_A_RX_BYTES, "rx_bytes", "bytes");
+	show_uint(p, tb, L2TPKD_CTL_KERNEL_A_RX_ERRORS, "rx_errors", "errors");
+	show_uint(p, tb, L2TPKD_CTL_KERNEL_A_RX_SEQ_DISCARDS, "rx_seq_discards", "seq-discards");
+	show_uint(p, tb, L2TPKD_CTL_KERNEL_A_RX_OOS_PACKETS, "rx_oos_packets", "oos-packets");
+	show_uint(p, tb, L2TPKD_CTL_KERNEL_A_RX_COOKIE_DISCARDS, "rx_cookie_discards", "cookie-discards");
+	show_uint(p, tb, L2TPKD_CTL_KERNEL_A_RX_INVALID, "rx_invalid", "invalid");
+	pr_object_end(p);
+	return CLI_EXIT_OK;
+}
+
+int cli_show_tunnel_stats(struct printer *p, cli_attrs tb, char *why, size_t why_len)
+{
+	int r;
+
+	pr_object_begin(p, NULL, NULL);
+	show_uint(p, tb, L2TPKD_CTL_A_TUNNEL_ID, "tunnel_id", "tunnel");
+	show_uint(p, tb, L2TPKD_CTL_A_PEER_TUNNEL_ID, "peer_tunnel_id", "peer-tunnel");
+	r = show_kernel(p, tb, why, why_len);
+	pr_object_end(p);
+	return r;
+}
+
+int cli_show_session_stats(struct printer *p, cli_attrs tb, char *why, size_t why_len)
+{
+	int r;
+
+	pr_object_begin(p, NULL, NULL);
+	show_uint(p, tb, L2TPKD_CTL_A_SESSION_ID, "session_id", "session");
+	show_uint(p, tb, L2TPKD_CTL_A_TUNNEL_ID, "tunnel_id", "tunnel");
+	show_uint(p, tb, L2TPKD_CTL_A_PEER_SESSION_ID, "peer_session_id", "peer-session");
+	show_uint(p, tb, L2TPKD_CTL_A_PEER_TUNNEL_ID, "peer_tunnel_id", "peer-tunnel");
+	r = show_kernel(p, tb, why, why_len);
+	pr_object_end(p);
+	return r;
+}
+
+static const char *event_name(cli_attrs tb)
+{
+	static const char *const names[] = {
+		[L2TPKD_CTL_EVENT_TUNNEL_UP] = "tunnel-up",	[L2TPKD_CTL_EVENT_TUNNEL_DOWN] = "tunnel-down",
+		[L2TPKD_CTL_EVENT_SESSION_UP] = "session-up",	[L2TPKD_CTL_EVENT_SESSION_DOWN] = "session-down",
+		[L2TPKD_CTL_EVENT_PPP_UP] = "ppp-up",		[L2TPKD_CTL_EVENT_RELOAD] = "reload",
+	};
+	unsigned e = tb[L2TPKD_CTL_A_EVENT] ? mnl_attr_get_u8(tb[L2TPKD_CTL_A_EVENT]) : 0;
+
+	return e < sizeof(names) / sizeof(names[0]) && names[e] ? names[e] : "unknown";
+}
+
+/* One line, or one JSON object: only what the event carries (events differ in their fields). */
+int cli_show_event(struct printer *p, cli_attrs tb, char *why, size_t why_len)
+{
+	static const struct {
+		int type;
+		const char *key, *label;
+	} ids[] = {
+		{ L2TPKD_CTL_A_TUNNEL_ID, "tunnel_id", "tunnel" },
+		{ L2TPKD_CTL_A_SESSION_ID, "session_id", "session" },
+		{ L2TPKD_CTL_A_PEER_TUNNEL_ID, "peer_tunnel_id", "peer-tunnel" },
+		{ L2TPKD_CTL_A_PEER_SESSION_ID, "peer_session_id", "peer-session" },
+		{ L2TPKD_CTL_A_RESULT, "result", "result" },
+		{ L2TPKD_CTL_A_ERROR, "error", "error" },
+	};
+	size_t i;
+	int r = CLI_EXIT_OK;
+
+	pr_object_begin(p, NULL, NULL);
+	pr_str(p, "event", "", event_name(tb));
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		if (tb[ids[i].type])
+			pr_uint(p, ids[i].key, ids[i].label, attr_uint(tb[ids[i].type]));
+	if (tb[L2TPKD_CTL_A_PEER_IP])
+		r = show_addr(p, tb, L2TPKD_CTL_A_PEER_IP, L2TPKD_CTL_A_PEER_PORT, "peer_address", "peer_port", "peer",
+			      why, why_len);
+	if (tb[L2TPKD_CTL_A_BY_PEER])
+		show_bool(p, tb, L2TPKD_CTL_A_BY_PEER, "by_peer", "by-peer");
+	if (tb[L2TPKD_CTL_A_IFNAME])
+		show_str(p, tb, L2TPKD_CTL_A_IFNAME, "ifname", "interface");
+	if (tb[L2TPKD_CTL_A_MESSAGE])
+		show_str(p, tb, L2TPKD_CTL_A_MESSAGE, "message", "message");
+	pr_object_end(p);
+	return r;
+}
+
+int cli_show_version(struct printer *p, cli_attrs tb, const char *client_version, char *why, size_t why_len)
+{
+	pr_str(p, "client_version", "l2tpctl", client_version);
+	show_str(p, tb, L2TPKD_CTL_A_DAEMON_VERSION, "daemon_version", "l2tpkd");
+	show_uint(p, tb, L2TPKD_CTL_A_PROTO_VERSION, "protocol_version", "protocol");
+	show_str(p, tb, L2TPKD_CTL_A_CONFIG_PATH, "config_path", "config");
+	return CLI_EXIT_OK;
+}
+
+int cli_show_ids(struct printer *p, cli_attrs tb, char *why, size_t why_len)
+{
+	if (!tb[L2TPKD_CTL_A_TUNNEL_ID])
+		return malformed(why, why_len, "an add without the new tunnel ID");
+	show_uint(p, tb, L2TPKD_CTL_A_TUNNEL_ID, "tunnel_id", "tunnel");
+	if (tb[L2TPKD_CTL_A_SESSION_ID])
+		show_uint(p, tb, L2TPKD_CTL_A_SESSION_ID, "session_id", "session");
+	return CLI_EXIT_OK;
+}

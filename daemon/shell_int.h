@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The shell's internals, shared by its modules (shell*.c). Not for the control server. */
+#ifndef L2TPKD_SHELL_INT_H
+#define L2TPKD_SHELL_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <systemd/sd-event.h>
+
+#include "conf.h"
+#include "engine.h"
+#include "hmap.h"
+#include "ip_pool.h"
+#include "log.h"
+#include "shell.h"
+
+struct ctl_server;
+
+/* A configuration and the tunnels made under it, which keep its secrets (engine_set_config). */
+struct conf_ref {
+	struct l2tpkd_conf *conf;
+	unsigned refs; /* tunnels, plus one while it is the current configuration */
+};
+
+/* A UDP listener (the listen setting): new SCCRQs and anything not on a tunnel's socket. */
+struct sh_listener {
+	int fd;
+	sd_event_source *io;
+	struct l2tp_addr addr;
+	struct shell *sh;
+};
+
+/* A tunnel's own UDP socket: bound to our address and port, connected to the peer. */
+struct sh_tunnel {
+	struct hnode by_id;
+	struct shell *sh;
+	uint16_t id;
+	int fd;
+	sd_event_source *io;
+	struct l2tp_addr local, peer; /* peer: where the socket is connected */
+	struct conf_ref *conf;
+	bool kernel_created;
+};
+
+/* A session's kernel socket and pppd. Lives until the engine said it is down and pppd exited. */
+struct sh_session {
+	struct hnode by_key; /* tunnel_id << 16 | session_id */
+	struct shell *sh;
+	uint16_t tunnel_id, session_id, peer_tunnel_id, peer_session_id;
+	struct l2tp_addr peer;
+	int family;    /* of the tunnel socket: AF_INET or AF_INET6 */
+	int pppox_fd;  /* until pppd takes it */
+	bool lns_mode, send_seq, recv_seq;
+	uint32_t recv_timeout_ms;
+	bool kernel_created; /* by netlink (else by connect(), or not at all) */
+	bool down;	     /* the engine is done with it */
+	pid_t pid;	     /* 0: no pppd */
+	int pidfd;
+	sd_event_source *pid_src, *log_src, *kill_timer;
+	int log_fd;
+	uint32_t pool_addr; /* the client's address from [lns] ip-pool; 0: none */
+	char ifname[16];
+	char logbuf[512];
+	size_t loglen;
+};
+
+/* What waits to be told to the engine once the current actions are carried out. */
+enum deferred_type { DEFER_KERNEL_DONE, DEFER_PPPD_EXIT, DEFER_CLOSE_TUNNEL };
+struct deferred {
+	enum deferred_type type;
+	struct engine_kernel_result kernel;
+	uint16_t tunnel_id, session_id;
+	int status;
+};
+
+struct shell {
+	sd_event *ev;
+	struct engine *engine;
+	struct kglue *kglue;
+	struct ctl_server *ctl;
+	struct conf_ref *conf;	   /* the current configuration */
+	const char *conf_path;
+	struct sh_listener listeners[CONF_MAX_LISTEN];
+	unsigned n_listeners;
+	struct hmap tunnels;  /* sh_tunnel by ID */
+	struct hmap sessions; /* sh_session by key */
+	struct ip_pool pool;  /* [lns] ip-pool */
+	sd_event_source *timer, *kernel_events;
+	uint64_t stop_deadline;
+	bool kernel_tunnels_by_connect; /* SESSION_CREATE answered EPROTONOSUPPORT once */
+	bool stopping;
+	bool debug; /* -d: debug logging whatever the configuration says */
+	struct deferred *deferred;
+	size_t n_deferred, cap_deferred;
+	uint32_t status_tunnels, status_sessions; /* last STATUS= sent */
+	int exit_code;
+};
+
+uint64_t shell_now(void);
+
+/* shell.c: after every event given to the engine: carry out its actions, re-arm the timer. */
+void shell_engine_done(struct shell *sh);
+void shell_conf_ref_put(struct shell *sh, struct conf_ref *r);
+void shell_emit(struct shell *sh, const struct shell_event *ev);
+
+/* shell_udp.c */
+int shell_listeners_open(struct shell *sh, char *why, size_t why_len);
+void shell_listeners_close(struct shell *sh);
+/* A tunnel socket bound to local (port included; address may be any) and connected to peer. */
+struct sh_tunnel *shell_tunnel_socket(struct shell *sh, const struct l2tp_addr *local, const struct l2tp_addr *peer,
+				      int *err);
+/* Gives the socket its tunnel ID and indexes it. */
+int shell_tunnel_attach(struct shell *sh, struct sh_tunnel *t, uint16_t id);
+struct sh_tunnel *shell_tunnel_find(struct shell *sh, uint16_t id);
+void shell_tunnel_close(struct shell *sh, struct sh_tunnel *t);
+/* Sends a datagram of a SEND action; creates the tunnel's socket on its first datagram. */
+void shell_send(struct shell *sh, const struct engine_action *a);
+
+/* shell_session.c */
+/* A new pool from the configuration; addresses of live sessions stay taken. */
+void shell_pool_configure(struct shell *sh);
+struct sh_session *shell_session_find(struct shell *sh, uint16_t tunnel_id, uint16_t session_id);
+/* *err: the result for the engine (engine_kernel_done). */
+void shell_kernel_session_create(struct shell *sh, const struct engine_action *a, int *err);
+void shell_kernel_session_delete(struct shell *sh, const struct engine_action *a);
+/* *pppd_status: 0, or -1 if pppd could not be started (the engine is told it exited). */
+void shell_session_up(struct shell *sh, const struct engine_action *a, int *pppd_status);
+void shell_session_down(struct shell *sh, const struct engine_action *a);
+/* Stops every pppd and waits (up to timeout_ms) for them to exit. */
+void shell_sessions_stop_all(struct shell *sh, uint64_t timeout_ms);
+
+#endif

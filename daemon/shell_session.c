@@ -1,0 +1,475 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Sessions in the kernel and their pppd (spec/linux-kernel-l2tp.md §1.5, §2.3, §2.6, §8 step
+ * 4-5): SESSION_CREATE, a PPPoL2TP socket connected to it, and pppd started on that socket
+ * and supervised through a pidfd. pppd's exit ends the call (the engine sends the CDN); the
+ * engine's end of a call stops pppd (SIGTERM, SIGKILL after PPPD_KILL_MS) and removes the
+ * kernel session. A session record lives until both have happened, so no pppd and no fd
+ * outlives its session.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kglue.h"
+#include "shell_int.h"
+
+/* How long pppd gets to end LCP after SIGTERM before it is killed. */
+#define PPPD_KILL_MS 5000
+/* Words of pppd's command line, with the options' extra words. */
+#define PPPD_ARGV_MAX 96
+
+static uint32_t session_key(uint16_t tunnel_id, uint16_t session_id)
+{
+	return (uint32_t)tunnel_id << 16 | session_id;
+}
+
+struct sh_session *shell_session_find(struct shell *sh, uint16_t tunnel_id, uint16_t session_id)
+{
+	uint32_t key = session_key(tunnel_id, session_id);
+
+	for (struct hnode *n = hmap_first(&sh->sessions, key); n; n = hmap_next(n))
+		return hmap_entry(n, struct sh_session, by_key);
+	return NULL;
+}
+
+static struct log_obj session_obj(const struct sh_session *s)
+{
+	return (struct log_obj){ .tunnel_id = s->tunnel_id,
+				 .peer_tunnel_id = s->peer_tunnel_id,
+				 .session_id = s->session_id,
+				 .peer_session_id = s->peer_session_id,
+				 .peer = &s->peer };
+}
+
+static void session_free(struct shell *sh, struct sh_session *s)
+{
+	hmap_remove(&sh->sessions, &s->by_key);
+	ip_pool_give(&sh->pool, s->pool_addr);
+	sd_event_source_disable_unref(s->pid_src);
+	sd_event_source_disable_unref(s->log_src);
+	sd_event_source_disable_unref(s->kill_timer);
+	if (s->pidfd >= 0)
+		close(s->pidfd);
+	if (s->log_fd >= 0)
+		close(s->log_fd);
+	if (s->pppox_fd >= 0)
+		close(s->pppox_fd);
+	free(s);
+}
+
+/* Frees the record once the engine is done with it and pppd is gone. */
+static void session_maybe_free(struct shell *sh, struct sh_session *s)
+{
+	if (s->down && !s->pid)
+		session_free(sh, s);
+}
+
+static struct kglue_session kernel_request(const struct sh_session *s)
+{
+	return (struct kglue_session){ .tunnel_id = s->tunnel_id,
+				       .session_id = s->session_id,
+				       .peer_tunnel_id = s->peer_tunnel_id,
+				       .peer_session_id = s->peer_session_id,
+				       .lns_mode = s->lns_mode,
+				       .send_seq = s->send_seq,
+				       .recv_seq = s->recv_seq,
+				       .recv_timeout_ms = s->recv_timeout_ms };
+}
+
+/* The kernel session (netlink first, connect() as the fallback) and its PPPoL2TP socket. */
+static int kernel_session_open(struct shell *sh, struct sh_session *s)
+{
+	struct kglue_session ks = kernel_request(s);
+	int r;
+
+	if (!sh->kernel_tunnels_by_connect) {
+		r = kglue_session_create(sh->kglue, &ks);
+		if (r == -EPROTONOSUPPORT) {
+			struct log_obj o = session_obj(s);
+
+			log_obj(ENGINE_LOG_NOTICE, &o,
+				"the kernel has no PPP netlink ops (CONFIG_L2TP_V3 off): sessions are created by connect()");
+			sh->kernel_tunnels_by_connect = true;
+		} else if (r < 0) {
+			return r;
+		} else {
+			s->kernel_created = true;
+		}
+	}
+	r = kglue_pppox_connect(s->family, &ks);
+	if (r < 0) {
+		if (s->kernel_created)
+			(void)kglue_session_delete(sh->kglue, s->tunnel_id, s->session_id);
+		s->kernel_created = false;
+		return r;
+	}
+	s->pppox_fd = r;
+	return 0;
+}
+
+void shell_kernel_session_create(struct shell *sh, const struct engine_action *a, int *err)
+{
+	struct sh_tunnel *t = shell_tunnel_find(sh, a->tunnel_id);
+	struct sh_session *s;
+
+	*err = -ENOENT;
+	if (!t || shell_session_find(sh, a->tunnel_id, a->session_id))
+		return;
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		*err = -ENOMEM;
+		return;
+	}
+	s->sh = sh;
+	s->tunnel_id = a->tunnel_id;
+	s->session_id = a->session_id;
+	s->peer_tunnel_id = a->peer_tunnel_id;
+	s->peer_session_id = a->peer_session_id;
+	s->peer = t->peer;
+	s->family = t->peer.family;
+	s->lns_mode = a->kernel_session.lns_mode;
+	s->send_seq = a->kernel_session.send_seq;
+	s->recv_seq = a->kernel_session.recv_seq;
+	s->recv_timeout_ms = a->kernel_session.recv_timeout_ms;
+	s->pppox_fd = s->pidfd = s->log_fd = -1;
+	*err = hmap_insert(&sh->sessions, &s->by_key, session_key(s->tunnel_id, s->session_id));
+	if (*err < 0) {
+		free(s);
+		return;
+	}
+	*err = kernel_session_open(sh, s);
+	if (*err < 0) {
+		struct log_obj o = session_obj(s);
+
+		log_obj(ENGINE_LOG_ERR, &o, "tunnel %u session %u: kernel session: %s", s->tunnel_id, s->session_id,
+			strerror(-*err));
+		session_free(sh, s);
+	}
+}
+
+void shell_kernel_session_delete(struct shell *sh, const struct engine_action *a)
+{
+	struct sh_session *s = shell_session_find(sh, a->tunnel_id, a->session_id);
+	int r = kglue_session_delete(sh->kglue, a->tunnel_id, a->session_id);
+
+	/* ENODEV: pppd's exit closed the socket, which took the session with it. */
+	if (r < 0 && r != -ENODEV)
+		log_obj(ENGINE_LOG_WARNING, &(struct log_obj){ .tunnel_id = a->tunnel_id, .session_id = a->session_id },
+			"tunnel %u session %u: kernel delete: %s", a->tunnel_id, a->session_id, strerror(-r));
+	if (s)
+		s->kernel_created = false;
+}
+
+static void pppd_gone(struct shell *sh, struct sh_session *s, int status)
+{
+	uint16_t tunnel_id = s->tunnel_id, session_id = s->session_id;
+	bool was_down = s->down;
+
+	sd_event_source_disable_unref(s->pid_src);
+	sd_event_source_disable_unref(s->kill_timer);
+	s->pid_src = s->kill_timer = NULL;
+	close(s->pidfd);
+	s->pidfd = -1;
+	s->pid = 0;
+	session_maybe_free(sh, s);
+	if (!was_down) {
+		engine_pppd_exit(sh->engine, shell_now(), tunnel_id, session_id, status);
+		shell_engine_done(sh);
+	}
+}
+
+static int on_pppd_exit(sd_event_source *src, int fd, uint32_t revents, void *userdata)
+{
+	struct sh_session *s = userdata;
+	struct log_obj o = session_obj(s);
+	siginfo_t si = { 0 };
+
+	if (waitid((idtype_t)P_PIDFD, (id_t)fd, &si, WEXITED | WNOHANG) < 0 || !si.si_pid) {
+		if (errno == ECHILD || revents & (EPOLLHUP | EPOLLERR)) {
+			log_obj(ENGINE_LOG_WARNING, &o, "tunnel %u session %u: pppd[%d] lost: %s", s->tunnel_id,
+				s->session_id, (int)s->pid, strerror(errno));
+			pppd_gone(s->sh, s, -1);
+		}
+		return 0;
+	}
+	if (si.si_code == CLD_EXITED)
+		log_obj(s->down ? ENGINE_LOG_INFO : ENGINE_LOG_NOTICE, &o, "tunnel %u session %u: pppd[%d] exited with status %d",
+			s->tunnel_id, s->session_id, (int)s->pid, si.si_status);
+	else
+		log_obj(s->down ? ENGINE_LOG_INFO : ENGINE_LOG_WARNING, &o, "tunnel %u session %u: pppd[%d] killed by signal %d",
+			s->tunnel_id, s->session_id, (int)s->pid, si.si_status);
+	pppd_gone(s->sh, s, si.si_status);
+	return 0;
+}
+
+/* "Using interface ppp0" is how pppd names its unit. */
+static void pppd_line(struct sh_session *s, char *line)
+{
+	struct log_obj o = session_obj(s);
+	static const char tag[] = "Using interface ";
+	const char *p = strstr(line, tag);
+
+	log_obj(ENGINE_LOG_INFO, &o, "tunnel %u session %u: pppd[%d]: %s", s->tunnel_id, s->session_id, (int)s->pid,
+		line);
+	if (p && !s->ifname[0]) {
+		p += sizeof(tag) - 1;
+		size_t n = strcspn(p, " \t\r");
+
+		if (n && n < sizeof(s->ifname)) {
+			memcpy(s->ifname, p, n);
+			s->ifname[n] = 0;
+			shell_emit(s->sh, &(struct shell_event){ .type = SHELL_EV_PPP_UP,
+								  .tunnel_id = s->tunnel_id,
+								  .peer_tunnel_id = s->peer_tunnel_id,
+								  .session_id = s->session_id,
+								  .peer_session_id = s->peer_session_id,
+								  .peer = s->peer,
+								  .message = s->ifname });
+		}
+	}
+}
+
+static int on_pppd_log(sd_event_source *src, int fd, uint32_t revents, void *userdata)
+{
+	struct sh_session *s = userdata;
+	ssize_t n = read(fd, s->logbuf + s->loglen, sizeof(s->logbuf) - 1 - s->loglen);
+	char *nl, *start;
+
+	if (n <= 0) {
+		if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+			sd_event_source_disable_unref(s->log_src);
+			s->log_src = NULL;
+			close(s->log_fd);
+			s->log_fd = -1;
+		}
+		return 0;
+	}
+	s->loglen += (size_t)n;
+	s->logbuf[s->loglen] = 0;
+	start = s->logbuf;
+	while ((nl = strchr(start, '\n'))) {
+		*nl = 0;
+		pppd_line(s, start);
+		start = nl + 1;
+	}
+	s->loglen -= (size_t)(start - s->logbuf);
+	memmove(s->logbuf, start, s->loglen);
+	/* A line longer than the buffer is logged in pieces rather than stalling the pipe. */
+	if (s->loglen == sizeof(s->logbuf) - 1) {
+		s->logbuf[s->loglen] = 0;
+		pppd_line(s, s->logbuf);
+		s->loglen = 0;
+	}
+	return 0;
+}
+
+/* pppd settings of a session: the LNS role's, or those of the [peer] we dialled. */
+static const struct conf_pppd *pppd_settings(const struct l2tpkd_conf *c, const struct sh_session *s, bool lns)
+{
+	static const char *const none[] = { NULL };
+	static const struct conf_pppd empty = { .options_file = NULL, .extra = none };
+	const struct conf_peer *p;
+
+	if (lns)
+		return &c->lns_pppd;
+	p = conf_peer_by_host(c, &s->peer);
+	return p ? &p->pppd : &empty;
+}
+
+void shell_pool_configure(struct shell *sh)
+{
+	const struct l2tpkd_conf *c = sh->conf->conf;
+	struct ip_pool pool = { 0 };
+
+	if (c->pool_last && ip_pool_init(&pool, c->pool_first, c->pool_last) < 0)
+		log_err("no memory for ip-pool: sessions get no address from l2tpkd");
+	for (struct hnode *n = hmap_iter(&sh->sessions, NULL); n; n = hmap_iter(&sh->sessions, n)) {
+		struct sh_session *s = hmap_entry(n, struct sh_session, by_key);
+
+		/* An address outside the new pool is no longer the pool's to give back. */
+		if (s->pool_addr && !ip_pool_claim(&pool, s->pool_addr))
+			s->pool_addr = 0;
+	}
+	ip_pool_destroy(&sh->pool);
+	sh->pool = pool;
+}
+
+/* "local:remote" for an LNS session with local-ip or ip-pool; "" when it has neither. */
+static int ppp_addresses(struct shell *sh, const struct l2tpkd_conf *c, struct sh_session *s, char word[40])
+{
+	word[0] = 0;
+	if (c->pool_last && !s->pool_addr && ip_pool_take(&sh->pool, &s->pool_addr) < 0)
+		return -ENOSPC;
+	if (c->lns_local_ip)
+		snprintf(word, 40, "%u.%u.%u.%u:", c->lns_local_ip >> 24, c->lns_local_ip >> 16 & 255,
+			 c->lns_local_ip >> 8 & 255, c->lns_local_ip & 255);
+	if (s->pool_addr)
+		snprintf(word + strlen(word), 40 - strlen(word), "%s%u.%u.%u.%u", word[0] ? "" : ":",
+			 s->pool_addr >> 24, s->pool_addr >> 16 & 255, s->pool_addr >> 8 & 255, s->pool_addr & 255);
+	return 0;
+}
+
+static int pppd_start(struct shell *sh, struct sh_session *s, bool lns)
+{
+	struct sh_tunnel *t = shell_tunnel_find(sh, s->tunnel_id);
+	const struct l2tpkd_conf *c = t ? t->conf->conf : sh->conf->conf;
+	const struct conf_pppd *ps = pppd_settings(c, s, lns);
+	const char *extra[CONF_MAX_PPPD_WORDS + 2];
+	char addresses[40] = "";
+	size_t n = 0;
+	int r;
+
+	if (lns && (r = ppp_addresses(sh, c, s, addresses)) < 0) {
+		struct log_obj o = session_obj(s);
+
+		log_obj(ENGINE_LOG_ERR, &o, "tunnel %u session %u: ip-pool exhausted", s->tunnel_id, s->session_id);
+		close(s->pppox_fd);
+		s->pppox_fd = -1;
+		return r;
+	}
+	if (addresses[0])
+		extra[n++] = addresses;
+	for (size_t i = 0; ps->extra[i] && n < CONF_MAX_PPPD_WORDS + 1; i++)
+		extra[n++] = ps->extra[i];
+	extra[n] = NULL;
+	struct kglue_pppd p = { .path = c->pppd_path,
+				.plugin = c->pppd_plugin,
+				.pppox_fd = s->pppox_fd,
+				.lns_mode = s->lns_mode,
+				.send_seq = s->send_seq,
+				.recv_seq = s->recv_seq,
+				.reorder_ms = s->recv_timeout_ms,
+				.tunnel_id = s->tunnel_id,
+				.session_id = s->session_id,
+				.options_file = ps->options_file,
+				.extra = extra };
+
+	s->pppox_fd = -1; /* kglue_pppd_spawn closes it either way: pppd is its only holder */
+	r = kglue_pppd_spawn(&p, &s->pidfd, &s->pid, &s->log_fd);
+	if (r < 0)
+		return r;
+	r = sd_event_add_io(sh->ev, &s->pid_src, s->pidfd, EPOLLIN, on_pppd_exit, s);
+	if (r >= 0)
+		r = sd_event_add_io(sh->ev, &s->log_src, s->log_fd, EPOLLIN, on_pppd_log, s);
+	if (r < 0) {
+		/* Without supervision pppd must not run at all. */
+		syscall(SYS_pidfd_send_signal, s->pidfd, SIGKILL, NULL, 0);
+		(void)waitid((idtype_t)P_PIDFD, (id_t)s->pidfd, NULL, WEXITED);
+		s->pid = 0;
+		return r;
+	}
+	return 0;
+}
+
+void shell_session_up(struct shell *sh, const struct engine_action *a, int *pppd_status)
+{
+	struct sh_session *s = shell_session_find(sh, a->tunnel_id, a->session_id);
+	struct log_obj o;
+	int r;
+
+	*pppd_status = 0;
+	if (!s || s->pppox_fd < 0) {
+		*pppd_status = -1;
+		return;
+	}
+	o = session_obj(s);
+	r = pppd_start(sh, s, a->session_up.lns);
+	if (r < 0) {
+		log_obj(ENGINE_LOG_ERR, &o, "tunnel %u session %u: cannot start pppd: %s", s->tunnel_id,
+			s->session_id, strerror(-r));
+		*pppd_status = -1;
+		return;
+	}
+	log_obj(ENGINE_LOG_INFO, &o, "tunnel %u session %u: pppd[%d] started (%s)", s->tunnel_id, s->session_id,
+		(int)s->pid, a->session_up.lns ? "LNS" : "LAC");
+}
+
+static int on_kill_timer(sd_event_source *src, uint64_t usec, void *userdata)
+{
+	struct sh_session *s = userdata;
+	struct log_obj o = session_obj(s);
+
+	log_obj(ENGINE_LOG_WARNING, &o, "tunnel %u session %u: pppd[%d] ignored SIGTERM for %d ms: killed",
+		s->tunnel_id, s->session_id, (int)s->pid, PPPD_KILL_MS);
+	syscall(SYS_pidfd_send_signal, s->pidfd, SIGKILL, NULL, 0);
+	return 0;
+}
+
+static void pppd_stop(struct shell *sh, struct sh_session *s)
+{
+	if (!s->pid || s->kill_timer)
+		return;
+	syscall(SYS_pidfd_send_signal, s->pidfd, SIGTERM, NULL, 0);
+	sd_event_add_time_relative(sh->ev, &s->kill_timer, CLOCK_MONOTONIC, PPPD_KILL_MS * 1000ull, 0,
+				   on_kill_timer, s);
+}
+
+void shell_session_down(struct shell *sh, const struct engine_action *a)
+{
+	struct sh_session *s = shell_session_find(sh, a->tunnel_id, a->session_id);
+
+	if (!s)
+		return;
+	s->down = true;
+	if (s->pppox_fd >= 0) {
+		close(s->pppox_fd);
+		s->pppox_fd = -1;
+	}
+	pppd_stop(sh, s);
+	session_maybe_free(sh, s);
+}
+
+void shell_sessions_stop_all(struct shell *sh, uint64_t timeout_ms)
+{
+	uint64_t deadline = shell_now() + timeout_ms;
+	struct hnode *n;
+
+	for (n = hmap_iter(&sh->sessions, NULL); n; n = hmap_iter(&sh->sessions, n)) {
+		struct sh_session *s = hmap_entry(n, struct sh_session, by_key);
+
+		s->down = true;
+		pppd_stop(sh, s);
+	}
+	/* Free what has no pppd; wait for the rest (their exit frees them). */
+	while ((n = hmap_iter(&sh->sessions, NULL))) {
+		struct sh_session *s = NULL;
+
+		for (; n; n = hmap_iter(&sh->sessions, n)) {
+			s = hmap_entry(n, struct sh_session, by_key);
+			if (!s->pid)
+				break;
+		}
+		if (n) {
+			session_free(sh, s);
+			continue;
+		}
+		if (shell_now() >= deadline || sd_event_run(sh->ev, 100 * 1000) < 0)
+			break;
+	}
+	/* Whatever still runs is killed and reaped here: no pppd outlives the daemon's stop. */
+	while ((n = hmap_iter(&sh->sessions, NULL))) {
+		struct sh_session *s = hmap_entry(n, struct sh_session, by_key);
+
+		if (s->pid) {
+			syscall(SYS_pidfd_send_signal, s->pidfd, SIGKILL, NULL, 0);
+			(void)waitid((idtype_t)P_PIDFD, (id_t)s->pidfd, NULL, WEXITED);
+		}
+		session_free(sh, s);
+	}
+}
+
+int shell_session_pppd(struct shell *sh, uint16_t tunnel_id, uint16_t session_id, pid_t *pid, char ifname[16])
+{
+	struct sh_session *s = shell_session_find(sh, tunnel_id, session_id);
+
+	if (!s || s->down)
+		return -ENOENT;
+	*pid = s->pid;
+	memcpy(ifname, s->ifname, 16);
+	return 0;
+}

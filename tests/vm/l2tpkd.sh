@@ -1,0 +1,90 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
+# l2tpkd.sh - helpers for the scenarios that run l2tpkd, sourced after lib.sh:
+#     . "$TOP/tests/vm/lib.sh"; . "$TOP/tests/vm/l2tpkd.sh"
+#
+# DAEMONS (one per network namespace; its files are $SCRATCH/NS.conf, NS.sock, NS.log)
+#   l2tpkd_start NS       starts l2tpkd in NS with $SCRATCH/NS.conf (debug log to
+#                         $SCRATCH/l2tpkd-NS.log) and waits until its control socket answers.
+#   ctl NS ARGS...        l2tpctl against NS's daemon (text output).
+#   ctl_json NS ARGS...   the same with -j.
+#   jcount                reads a JSON array on stdin, prints its length.
+#   jget EXPR             reads JSON on stdin, prints the Python expression EXPR of it (j).
+#
+# CHECKS
+#   count_pppd NS         prints how many pppd processes run in NS.
+#   kernel_tunnels NS     prints the kernel's tunnel IDs in NS, sorted, one a line.
+#   kernel_sessions NS    prints the kernel's "tunnel/session" IDs in NS, sorted.
+#   ctl_tunnels NS        prints the daemon's established tunnel IDs, sorted.
+#   ctl_sessions NS       prints the daemon's established "tunnel/session" IDs, sorted.
+#   assert_kernel_agrees NS
+#                         the kernel's tunnels and sessions are exactly the daemon's.
+#   assert_clean NS       no tunnel or session in the daemon or the kernel, no pppd, no ppp
+#                         interface left in NS.
+
+l2tpkd_start() {
+	local ns=$1
+	spawn "l2tpkd-$ns" in_ns "$ns" "$BUILD/l2tpkd" -c "$SCRATCH/$ns.conf" -s "$SCRATCH/$ns.sock" \
+		--log-target stderr -d
+	wait_for 30 "l2tpkd in $ns answers" ctl "$ns" version
+}
+
+ctl() {
+	local ns=$1
+	shift
+	in_ns "$ns" "$BUILD/l2tpctl" -s "$SCRATCH/$ns.sock" "$@"
+}
+
+ctl_json() {
+	local ns=$1
+	shift
+	in_ns "$ns" "$BUILD/l2tpctl" -j -s "$SCRATCH/$ns.sock" "$@"
+}
+
+jcount() { python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
+jget() { python3 -c "import json,sys; j = json.load(sys.stdin); print($1)"; }
+
+count_pppd() {
+	local ns=$1 n=0 pid
+	for pid in $(ip netns pids "$ns"); do
+		[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = pppd ] && n=$((n + 1))
+	done
+	echo "$n"
+}
+
+kernel_tunnels() {
+	in_ns "$1" ip l2tp show tunnel | awk '$1 == "Tunnel" { sub(",", "", $2); print $2 }' | sort -n
+}
+
+kernel_sessions() {
+	in_ns "$1" ip l2tp show session | awk '$1 == "Session" { sub(",", "", $2); print $5 "/" $2 }' | sort
+}
+
+ctl_tunnels() {
+	ctl_json "$1" tunnel show |
+		python3 -c 'import json,sys; [print(t["tunnel_id"]) for t in json.load(sys.stdin) if t["state"] == "established"]' |
+		sort -n
+}
+
+ctl_sessions() {
+	ctl_json "$1" session show |
+		python3 -c 'import json,sys; [print("%d/%d" % (s["tunnel_id"], s["session_id"])) for s in json.load(sys.stdin) if s["state"] == "established"]' |
+		sort
+}
+
+assert_kernel_agrees() {
+	local ns=$1
+	assert "$ns: the kernel's tunnels are l2tpctl's" \
+		diff <(kernel_tunnels "$ns") <(ctl_tunnels "$ns")
+	assert "$ns: the kernel's sessions are l2tpctl's" \
+		diff <(kernel_sessions "$ns") <(ctl_sessions "$ns")
+}
+
+assert_clean() {
+	local ns=$1
+	wait_for 20 "$ns: no pppd left" test "$(count_pppd "$ns")" -eq 0
+	wait_for 20 "$ns: no kernel session left" test -z "$(kernel_sessions "$ns")"
+	wait_for 20 "$ns: no kernel tunnel left" test -z "$(kernel_tunnels "$ns")"
+	assert "$ns: no session in l2tpkd" test "$(ctl_json "$ns" session show | jcount)" -eq 0
+	assert "$ns: no ppp interface" test -z "$(ppp_ifaces "$ns")"
+}

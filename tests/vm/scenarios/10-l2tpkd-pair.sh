@@ -1,0 +1,111 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# l2tpkd LAC <-> l2tpkd LNS over the kernel data path: one tunnel (with tunnel
+# authentication) carrying three sessions, each a PPP link that passes ping both ways, the
+# kernel agreeing with l2tpctl on both sides; then a session cleared from each side, the
+# tunnel cleared from each side, and nothing left behind.
+. "$TOP/tests/vm/lib.sh"
+. "$TOP/tests/vm/l2tpkd.sh"
+
+vm_netns_pair
+
+cat >"$SCRATCH/lns.options" <<OPT
+noauth
+nodefaultroute
+lcp-echo-interval 0
+OPT
+cat >"$SCRATCH/lac.options" <<OPT
+noauth
+noipdefault
+ipcp-accept-local
+nodefaultroute
+lcp-echo-interval 0
+OPT
+cat >"$SCRATCH/lns.conf" <<CONF
+[global]
+host-name = lns
+listen = 10.0.0.2:1701
+[lns]
+accept-from = 10.0.0.0/24
+local-ip = 10.1.0.1
+ip-pool = 10.1.0.10-10.1.0.50
+pppd-options = $SCRATCH/lns.options
+[peer lac]
+address = 10.0.0.1
+secret = pair-secret
+CONF
+cat >"$SCRATCH/lac.conf" <<CONF
+[global]
+host-name = lac
+listen = 10.0.0.1:1701
+[lns]
+accept = no
+[peer lns]
+address = 10.0.0.2
+secret = pair-secret
+pppd-options = $SCRATCH/lac.options
+CONF
+
+l2tpkd_start lns
+l2tpkd_start lac
+
+# Three calls from the LAC: the first opens the tunnel, the others share it.
+for i in 1 2 3; do
+	assert "session add $i" ctl lac session add peer lns
+done
+wait_for 60 "3 PPP links up in lac" test "$(ppp_ifaces lac | wc -l)" -eq 3
+wait_for 60 "3 PPP links up in lns" test "$(ppp_ifaces lns | wc -l)" -eq 3
+for ifc in $(ppp_ifaces lac); do
+	wait_for 30 "$ifc has an address" ppp_iface_addr lac "$ifc"
+done
+assert "one tunnel on each side" test "$(ctl_tunnels lac | wc -l)" -eq 1 -a "$(ctl_tunnels lns | wc -l)" -eq 1
+ctl lac tunnel show
+ctl lns session show
+assert_kernel_agrees lac
+assert_kernel_agrees lns
+
+# Ping over each PPP link, from both ends.
+for ifc in $(ppp_ifaces lac); do
+	addr=$(ppp_iface_addr lac "$ifc")
+	assert "ping lac -> lns over $ifc" in_lac ping -c 3 -W 2 -I "$ifc" 10.1.0.1
+	check_ping lns "$addr" 3
+done
+ctl lns stats
+
+# A session cleared by the LAC, then one by the LNS.
+first=$(ctl_sessions lac | head -n 1)
+assert "LAC clears session $first" ctl lac session del tunnel "${first%/*}" session "${first#*/}"
+wait_for 30 "2 PPP links left in lac" test "$(ppp_ifaces lac | wc -l)" -eq 2
+wait_for 30 "2 PPP links left in lns" test "$(ppp_ifaces lns | wc -l)" -eq 2
+wait_for 30 "2 sessions in the lns kernel" test "$(kernel_sessions lns | wc -l)" -eq 2
+wait_for 30 "2 pppd in lac" test "$(count_pppd lac)" -eq 2
+second=$(ctl_sessions lns | head -n 1)
+assert "LNS clears session $second" ctl lns session del tunnel "${second%/*}" session "${second#*/}"
+wait_for 30 "1 PPP link left in lac" test "$(ppp_ifaces lac | wc -l)" -eq 1
+wait_for 30 "1 PPP link left in lns" test "$(ppp_ifaces lns | wc -l)" -eq 1
+wait_for 30 "1 pppd in lns" test "$(count_pppd lns)" -eq 1
+assert_kernel_agrees lac
+assert_kernel_agrees lns
+ifc=$(ppp_ifaces lac)
+assert "the last session still passes ping" in_lac ping -c 3 -W 2 -I "$ifc" 10.1.0.1
+
+# The tunnel cleared by the LAC: everything goes on both sides.
+tid=$(ctl_tunnels lac)
+assert "LAC clears tunnel $tid" ctl lac tunnel del "$tid"
+assert_clean lac
+assert_clean lns
+
+# A new tunnel with one session, cleared by the LNS.
+assert "session add after the teardown" ctl lac session add peer lns
+wait_for 60 "PPP up again in lac" test "$(ppp_ifaces lac | wc -l)" -eq 1
+wait_for 30 "PPP up again in lns" test "$(ppp_ifaces lns | wc -l)" -eq 1
+ifc=$(ppp_ifaces lac)
+wait_for 30 "$ifc has an address" ppp_iface_addr lac "$ifc"
+assert "ping over the new tunnel" in_lac ping -c 3 -W 2 -I "$ifc" 10.1.0.1
+tid=$(ctl_tunnels lns)
+assert "LNS clears tunnel $tid" ctl lns tunnel del "$tid"
+assert_clean lac
+assert_clean lns
+assert "both daemons still run" running l2tpkd-lac
+assert "" running l2tpkd-lns
+log "pair: ok"
