@@ -55,6 +55,7 @@ struct sh_session {
 	uint32_t recv_timeout_ms;
 	bool kernel_created; /* by netlink (else by connect(), or not at all) */
 	bool down;	     /* the engine is done with it */
+	bool delete_pending; /* the kernel session goes when pppd has exited */
 	pid_t pid;	     /* 0: no pppd */
 	int pidfd;
 	sd_event_source *pid_src, *log_src, *kill_timer;

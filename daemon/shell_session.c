@@ -46,10 +46,22 @@ static struct log_obj session_obj(const struct sh_session *s)
 				 .peer = &s->peer };
 }
 
+static void kernel_session_delete(struct shell *sh, uint16_t tunnel_id, uint16_t session_id)
+{
+	int r = kglue_session_delete(sh->kglue, tunnel_id, session_id);
+
+	/* ENODEV: pppd's exit closed the socket, which took the session with it. */
+	if (r < 0 && r != -ENODEV)
+		log_obj(ENGINE_LOG_WARNING, &(struct log_obj){ .tunnel_id = tunnel_id, .session_id = session_id },
+			"tunnel %u session %u: kernel delete: %s", tunnel_id, session_id, strerror(-r));
+}
+
 static void session_free(struct shell *sh, struct sh_session *s)
 {
 	hmap_remove(&sh->sessions, &s->by_key);
 	ip_pool_give(&sh->pool, s->pool_addr);
+	if (s->delete_pending)
+		kernel_session_delete(sh, s->tunnel_id, s->session_id);
 	sd_event_source_disable_unref(s->pid_src);
 	sd_event_source_disable_unref(s->log_src);
 	sd_event_source_disable_unref(s->kill_timer);
@@ -152,17 +164,19 @@ void shell_kernel_session_create(struct shell *sh, const struct engine_action *a
 	}
 }
 
+/*
+ * While pppd runs, the kernel session stays until it exits: its LCP Terminate-Request can
+ * still reach the peer, so both ends run their ip-down and account for the session.
+ */
 void shell_kernel_session_delete(struct shell *sh, const struct engine_action *a)
 {
 	struct sh_session *s = shell_session_find(sh, a->tunnel_id, a->session_id);
-	int r = kglue_session_delete(sh->kglue, a->tunnel_id, a->session_id);
 
-	/* ENODEV: pppd's exit closed the socket, which took the session with it. */
-	if (r < 0 && r != -ENODEV)
-		log_obj(ENGINE_LOG_WARNING, &(struct log_obj){ .tunnel_id = a->tunnel_id, .session_id = a->session_id },
-			"tunnel %u session %u: kernel delete: %s", a->tunnel_id, a->session_id, strerror(-r));
-	if (s)
-		s->kernel_created = false;
+	if (s && s->pid) {
+		s->delete_pending = true;
+		return;
+	}
+	kernel_session_delete(sh, a->tunnel_id, a->session_id);
 }
 
 static void pppd_gone(struct shell *sh, struct sh_session *s, int status)
@@ -176,6 +190,10 @@ static void pppd_gone(struct shell *sh, struct sh_session *s, int status)
 	close(s->pidfd);
 	s->pidfd = -1;
 	s->pid = 0;
+	if (s->delete_pending) {
+		s->delete_pending = false;
+		kernel_session_delete(sh, tunnel_id, session_id);
+	}
 	session_maybe_free(sh, s);
 	if (!was_down) {
 		engine_pppd_exit(sh->engine, shell_now(), tunnel_id, session_id, status);
@@ -314,6 +332,13 @@ static int ppp_addresses(struct shell *sh, const struct l2tpkd_conf *c, struct s
 	return 0;
 }
 
+/*
+ * Before the options file, which may change them: one LCP Terminate-Request when the session
+ * ends, since the peer's end is usually gone already and pppd would otherwise wait for acks
+ * that never come (three of them by default, 3 s apart).
+ */
+static const char *const pppd_defaults[] = { "lcp-max-terminate", "1", NULL };
+
 static int pppd_start(struct shell *sh, struct sh_session *s, bool lns)
 {
 	struct sh_tunnel *t = shell_tunnel_find(sh, s->tunnel_id);
@@ -346,6 +371,7 @@ static int pppd_start(struct shell *sh, struct sh_session *s, bool lns)
 				.reorder_ms = s->recv_timeout_ms,
 				.tunnel_id = s->tunnel_id,
 				.session_id = s->session_id,
+				.defaults = pppd_defaults,
 				.options_file = ps->options_file,
 				.extra = extra };
 

@@ -95,6 +95,7 @@ struct kglue_pppd {
 	bool lns_mode, send_seq, recv_seq;
 	uint32_t reorder_ms;	  /* 0: not passed */
 	uint16_t tunnel_id, session_id;
+	const char *const *defaults; /* words before the options file, which may change them */
 	const char *options_file; /* "file PATH"; NULL: none */
 	const char *const *extra; /* more pppd words, NULL-terminated; NULL: none */
 };

@@ -74,6 +74,8 @@ int kglue_pppd_argv(const struct kglue_pppd *p, char fd_word[16], char reorder_w
 	put(&w, tid_word);
 	put(&w, "pppol2tp_session_id");
 	put(&w, sid_word);
+	for (x = p->defaults; x && *x; x++)
+		put(&w, *x);
 	if (p->options_file) {
 		put(&w, "file");
 		put(&w, p->options_file);
@@ -191,7 +193,7 @@ struct spawn {
 
 static int spawn_prepare(struct spawn *s)
 {
-	size_t n = PPPD_FIXED_WORDS + count_extra(s->p.extra);
+	size_t n = PPPD_FIXED_WORDS + count_extra(s->p.defaults) + count_extra(s->p.extra);
 	int r;
 
 	/* pppd's stdio is replaced in the child, so the socket must not sit on 0, 1 or 2. */

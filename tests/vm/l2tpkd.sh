@@ -11,8 +11,12 @@
 #   jcount                reads a JSON array on stdin, prints its length.
 #   jget EXPR             reads JSON on stdin, prints the Python expression EXPR of it (j).
 #
-# CHECKS
+# CHECKS (the *_is forms are for wait_for, which runs its command again and again)
 #   count_pppd NS         prints how many pppd processes run in NS.
+#   pppd_is NS N          true if N pppd processes run in NS.
+#   ppp_links_is NS N     true if NS has N PPP interfaces.
+#   kernel_sessions_is NS N
+#                         true if the kernel of NS has N sessions.
 #   kernel_tunnels NS     prints the kernel's tunnel IDs in NS, sorted, one a line.
 #   kernel_sessions NS    prints the kernel's "tunnel/session" IDs in NS, sorted.
 #   ctl_tunnels NS        prints the daemon's established tunnel IDs, sorted.
@@ -52,6 +56,11 @@ count_pppd() {
 	echo "$n"
 }
 
+pppd_is() { [ "$(count_pppd "$1")" -eq "$2" ]; }
+ppp_links_is() { [ "$(ppp_ifaces "$1" | wc -l)" -eq "$2" ]; }
+kernel_sessions_is() { [ "$(kernel_sessions "$1" | wc -l)" -eq "$2" ]; }
+kernel_tunnels_is() { [ "$(kernel_tunnels "$1" | wc -l)" -eq "$2" ]; }
+
 kernel_tunnels() {
 	in_ns "$1" ip l2tp show tunnel | awk '$1 == "Tunnel" { sub(",", "", $2); print $2 }' | sort -n
 }
@@ -82,9 +91,9 @@ assert_kernel_agrees() {
 
 assert_clean() {
 	local ns=$1
-	wait_for 20 "$ns: no pppd left" test "$(count_pppd "$ns")" -eq 0
-	wait_for 20 "$ns: no kernel session left" test -z "$(kernel_sessions "$ns")"
-	wait_for 20 "$ns: no kernel tunnel left" test -z "$(kernel_tunnels "$ns")"
+	wait_for 20 "$ns: no pppd left" pppd_is "$ns" 0
+	wait_for 20 "$ns: no kernel session left" kernel_sessions_is "$ns" 0
+	wait_for 20 "$ns: no kernel tunnel left" kernel_tunnels_is "$ns" 0
 	assert "$ns: no session in l2tpkd" test "$(ctl_json "$ns" session show | jcount)" -eq 0
 	assert "$ns: no ppp interface" test -z "$(ppp_ifaces "$ns")"
 }

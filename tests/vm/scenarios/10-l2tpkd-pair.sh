@@ -53,8 +53,8 @@ l2tpkd_start lac
 for i in 1 2 3; do
 	assert "session add $i" ctl lac session add peer lns
 done
-wait_for 60 "3 PPP links up in lac" test "$(ppp_ifaces lac | wc -l)" -eq 3
-wait_for 60 "3 PPP links up in lns" test "$(ppp_ifaces lns | wc -l)" -eq 3
+wait_for 60 "3 PPP links up in lac" ppp_links_is lac 3
+wait_for 60 "3 PPP links up in lns" ppp_links_is lns 3
 for ifc in $(ppp_ifaces lac); do
 	wait_for 30 "$ifc has an address" ppp_iface_addr lac "$ifc"
 done
@@ -75,15 +75,15 @@ ctl lns stats
 # A session cleared by the LAC, then one by the LNS.
 first=$(ctl_sessions lac | head -n 1)
 assert "LAC clears session $first" ctl lac session del tunnel "${first%/*}" session "${first#*/}"
-wait_for 30 "2 PPP links left in lac" test "$(ppp_ifaces lac | wc -l)" -eq 2
-wait_for 30 "2 PPP links left in lns" test "$(ppp_ifaces lns | wc -l)" -eq 2
-wait_for 30 "2 sessions in the lns kernel" test "$(kernel_sessions lns | wc -l)" -eq 2
-wait_for 30 "2 pppd in lac" test "$(count_pppd lac)" -eq 2
+wait_for 30 "2 PPP links left in lac" ppp_links_is lac 2
+wait_for 30 "2 PPP links left in lns" ppp_links_is lns 2
+wait_for 30 "2 sessions in the lns kernel" kernel_sessions_is lns 2
+wait_for 30 "2 pppd in lac" pppd_is lac 2
 second=$(ctl_sessions lns | head -n 1)
 assert "LNS clears session $second" ctl lns session del tunnel "${second%/*}" session "${second#*/}"
-wait_for 30 "1 PPP link left in lac" test "$(ppp_ifaces lac | wc -l)" -eq 1
-wait_for 30 "1 PPP link left in lns" test "$(ppp_ifaces lns | wc -l)" -eq 1
-wait_for 30 "1 pppd in lns" test "$(count_pppd lns)" -eq 1
+wait_for 30 "1 PPP link left in lac" ppp_links_is lac 1
+wait_for 30 "1 PPP link left in lns" ppp_links_is lns 1
+wait_for 30 "1 pppd in lns" pppd_is lns 1
 assert_kernel_agrees lac
 assert_kernel_agrees lns
 ifc=$(ppp_ifaces lac)
@@ -97,8 +97,8 @@ assert_clean lns
 
 # A new tunnel with one session, cleared by the LNS.
 assert "session add after the teardown" ctl lac session add peer lns
-wait_for 60 "PPP up again in lac" test "$(ppp_ifaces lac | wc -l)" -eq 1
-wait_for 30 "PPP up again in lns" test "$(ppp_ifaces lns | wc -l)" -eq 1
+wait_for 60 "PPP up again in lac" ppp_links_is lac 1
+wait_for 30 "PPP up again in lns" ppp_links_is lns 1
 ifc=$(ppp_ifaces lac)
 wait_for 30 "$ifc has an address" ppp_iface_addr lac "$ifc"
 assert "ping over the new tunnel" in_lac ping -c 3 -W 2 -I "$ifc" 10.1.0.1
