@@ -237,7 +237,7 @@ void session_refuse_stateless(struct engine *e, struct tunnel *t, uint16_t peer_
 	uint16_t id = pick_id(e, t);
 
 	/*
-	 * A CDN must carry an Assigned Session ID (RFC 2661 §6.14); the call never got one, so a
+	 * A CDN must carry an Assigned Session ID (RFC 2661 §6.12); the call never got one, so a
 	 * free ID stands in. It is not kept: nothing will be addressed to it.
 	 */
 	msg_init(&m, L2TP_MSG_CDN);

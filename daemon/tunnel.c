@@ -165,6 +165,18 @@ static void hide_all(struct engine *e, struct l2tp_msg *m, uint8_t rv[16])
 	msg_set_present(m, L2TP_AVP_RANDOM_VECTOR);
 }
 
+/*
+ * Control connection set-up and tear-down go in clear: the peer looks the shared secret up
+ * by our Host Name while it reads SCCRQ or SCCRP, so it cannot unhide their AVPs yet, and
+ * xl2tpd (1.3.18) clears the tunnel on the attempt ("Invalid Hidden AVP"). The Challenge
+ * exchange authenticates them instead; every later message is hidden (RFC 2661 §4.3 lets
+ * the sender choose which AVPs to hide).
+ */
+static bool hides(uint16_t type)
+{
+	return type != L2TP_MSG_SCCRQ && type != L2TP_MSG_SCCRP && type != L2TP_MSG_SCCCN && type != L2TP_MSG_STOPCCN;
+}
+
 int tunnel_send(struct engine *e, struct tunnel *t, struct l2tp_msg *m)
 {
 	uint8_t buf[TUNNEL_TX_MAX], rv[16];
@@ -174,7 +186,7 @@ int tunnel_send(struct engine *e, struct tunnel *t, struct l2tp_msg *m)
 	int len, err;
 
 	m->tunnel_id = t->peer_id;
-	if (t->hide) {
+	if (t->hide && hides(m->type)) {
 		secret = blob_from_str(t->secret);
 		opts.secret = &secret;
 		hide_all(e, m, rv);

@@ -181,36 +181,56 @@ START_TEST(test_auth_challenged_without_secret)
 }
 END_TEST
 
-/* A per-peer secret with hiding: our hideable AVPs are hidden and decode with the secret. */
+/*
+ * A per-peer secret with hiding: the set-up messages go in clear (the peer cannot unhide before
+ * it looked the secret up by our Host Name), every later message hides its hideable AVPs,
+ * which decode with the secret only.
+ */
 START_TEST(test_auth_hidden_avps_per_peer)
 {
+	static const uint8_t peer_rv[16] = "fedcba9876543210";
+	const struct blob pc = { peer_challenge, sizeof(peer_challenge) };
 	struct probe *p = probe_new(46);
 	const struct engine_action *a;
 	const struct l2tp_msg *r;
 	struct proto_error err;
 	struct l2tp_msg m, bare;
 	uint8_t raw[PROBE_BUF];
+	struct blob ours;
 
 	p->peer_cfg = (struct engine_peer_config){ .addr = p->peer, .secret = "per-peer", .hide_avps = true };
 	p->cfg.peers = &p->peer_cfg;
 	p->cfg.n_peers = 1;
 	p->secret = "per-peer";
 	probe_start(p);
-	/* The peer hides its Assigned Tunnel ID too: the engine must read it with the secret. */
+	/* The peer hides its Assigned Tunnel ID even in SCCRQ: the engine reads it with the secret. */
 	probe_sccrq(p, &m);
 	msg_set_present(&m, L2TP_AVP_RANDOM_VECTOR);
-	m.random_vector = (struct blob){ peer_challenge, 16 };
+	m.random_vector = (struct blob){ peer_rv, 16 };
 	msg_set_hidden(&m, L2TP_AVP_ASSIGNED_TUNNEL_ID);
-	probe_send(p, &m);
-	r = probe_expect(p, L2TP_MSG_SCCRP);
-	ck_assert(msg_has(r, L2TP_AVP_RANDOM_VECTOR));
-	ck_assert(msg_is_hidden(r, L2TP_AVP_ASSIGNED_TUNNEL_ID));
-	ck_assert(msg_is_hidden(r, L2TP_AVP_FRAMING_CAPABILITIES));
-	ck_assert(msg_is_hidden(r, L2TP_AVP_CHALLENGE));
-	ck_assert(!msg_is_hidden(r, L2TP_AVP_HOST_NAME));
-	ck_assert(!msg_is_hidden(r, L2TP_AVP_PROTOCOL_VERSION));
+	msg_set_present(&m, L2TP_AVP_CHALLENGE);
+	m.challenge = pc;
+	r = probe_answered(p, &m);
+	ck_assert(!msg_has(r, L2TP_AVP_RANDOM_VECTOR));
+	ck_assert_uint_eq(r->hidden, 0);
 	ck_assert_uint_ne(r->assigned_tunnel_id, 0);
-	/* Without the secret the same bytes do not decode (hidden mandatory AVPs). */
+	ours = r->challenge;
+	probe_msg(p, &m, L2TP_MSG_SCCCN, 0);
+	msg_set_present(&m, L2TP_AVP_CHALLENGE_RESPONSE);
+	response_for(L2TP_MSG_SCCCN, "per-peer", &ours, m.challenge_response);
+	probe_send(p, &m);
+	probe_expect(p, PROBE_ZLB);
+	probe_one(p, ENGINE_TUNNEL_UP);
+	ck_assert_uint_eq(probe_kernel(p, 0), 1);
+	probe_begin(p);
+	/* An incoming call: the ICRP hides its Assigned Session ID behind a Random Vector. */
+	probe_icrq(p, &m, 77);
+	probe_send(p, &m);
+	r = probe_expect(p, L2TP_MSG_ICRP);
+	ck_assert(msg_has(r, L2TP_AVP_RANDOM_VECTOR));
+	ck_assert(msg_is_hidden(r, L2TP_AVP_ASSIGNED_SESSION_ID));
+	ck_assert_uint_ne(r->assigned_session_id, 0);
+	/* Without the secret the same bytes do not decode (a hidden mandatory AVP). */
 	a = probe_action(p, ENGINE_SEND, 0);
 	memcpy(raw, a->send.buf, a->send.len);
 	ck_assert_int_lt(decode_control(raw, a->send.len, NULL, &bare, &err), 0);
