@@ -50,7 +50,9 @@ unit_pppd() {
 	cg=/sys/fs/cgroup$(prop ControlGroup)
 	[ -r "$cg/cgroup.procs" ] || return 0
 	while read -r pid; do
-		[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = pppd ] && echo "$pid"
+		if [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = pppd ]; then
+			echo "$pid"
+		fi
 	done <"$cg/cgroup.procs"
 }
 unit_pppd_is() { [ "$(unit_pppd | wc -l)" -eq "$1" ]; }
@@ -62,6 +64,12 @@ root_pppd_count() {
 		[ "$(readlink "/proc/$pid/ns/net" 2>/dev/null)" = "$ns" ] && n=$((n + 1))
 	done
 	echo "$n"
+}
+
+# What the unit's hardening makes of a process: mount namespace (ProtectSystem and the
+# like), NoNewPrivileges, capability bounding set.
+sandbox() {
+	echo "$(readlink "/proc/$1/ns/mnt") $(awk '$1 == "NoNewPrivs:" || $1 == "CapBnd:" { printf "%s%s ", $1, $2 }' "/proc/$1/status")"
 }
 
 # The unit's journal of this boot as text; how many of its lines contain TEXT.
@@ -210,11 +218,6 @@ main_pid=$(prop MainPID)
 assert "the main process is l2tpkd" test "$(cat "/proc/$main_pid/comm")" = l2tpkd
 assert "it runs in the initial network namespace" \
 	test "$(readlink "/proc/$main_pid/ns/net")" = "$(readlink /proc/1/ns/net)"
-# What the unit's hardening makes of a process: mount namespace (ProtectSystem and the
-# like), NoNewPrivileges, capability bounding set.
-sandbox() {
-	echo "$(readlink "/proc/$1/ns/mnt") $(awk '$1 == "NoNewPrivs:" || $1 == "CapBnd:" { printf "%s%s ", $1, $2 }' "/proc/$1/status")"
-}
 log "l2tpkd's sandbox: $(sandbox "$main_pid")"
 assert "it is sandboxed: its own mount namespace, no new privileges, fewer capabilities" \
 	test "$(readlink "/proc/$main_pid/ns/mnt")" != "$(readlink /proc/1/ns/mnt)" -a \
@@ -264,6 +267,7 @@ check_pings() {
 check_pings
 
 tid=$("$sbindir/l2tpctl" -j tunnel show | jget 'j[0]["tunnel_id"]')
+peer_tid=$(ctl_tunnels lac)
 wait_for 10 "journalctl -u l2tpkd TUNNEL_ID=$tid has lines" \
 	bash -c "journalctl -b -u l2tpkd.service TUNNEL_ID=$tid -o cat --no-pager | grep -q ."
 journalctl -b -u l2tpkd.service "TUNNEL_ID=$tid" -o cat --no-pager | head -n 5
@@ -330,7 +334,6 @@ assert "the RuntimeDirectory is gone" test ! -e /run/l2tpkd
 # KillMode=process leaves what pppd started as it ended (ip-down scripts) to finish.
 wait_for 20 "no process of the unit left" \
 	bash -c "[ ! -e '$unit_cgroup/cgroup.procs' ] || [ ! -s '$unit_cgroup/cgroup.procs' ]"
-peer_tid=$(ctl_tunnels lac)
 wait_for 20 "the LAC got the StopCCN (result 6, 'l2tpkd is stopping')" grep -q \
 	"notice: tunnel $peer_tid/$tid peer 10.0.9.2:1701: cleared in state established: result 6 error 0: l2tpkd is stopping" \
 	"$SCRATCH/l2tpkd-lac.log"
