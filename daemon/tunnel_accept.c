@@ -110,6 +110,29 @@ static void refuse(struct engine *e, const struct l2tp_addr *local, const struct
 	tunnel_refuse_stateless(e, local, peer, m->assigned_tunnel_id, m->ns, &why);
 }
 
+/*
+ * What learn_peer() (tunnel_fsm.c) would refuse anyway, refused before any tunnel exists: a
+ * flood of such SCCRQs must cost no tunnel slot and no StopCCN retransmissions.
+ */
+static bool refused_before_state(struct engine *e, const struct l2tp_addr *local, const struct l2tp_addr *peer,
+				 const struct l2tp_msg *m)
+{
+	const struct engine_peer_config *pc = tunnel_peer_config(e, peer);
+
+	if (m->protocol_version.version != L2TP_PROTOCOL_VERSION) {
+		/* Result 5 carries the highest version we support (RFC 2661 §4.4.2). */
+		refuse(e, local, peer, m, L2TP_RC_STOPCCN_BAD_VERSION,
+		       L2TP_PROTOCOL_VERSION << 8 | L2TP_PROTOCOL_REVISION, "protocol version not supported");
+		return true;
+	}
+	if (msg_has(m, L2TP_AVP_CHALLENGE) && !(pc ? pc->secret : e->cfg->secret)) {
+		e->stats.auth_failures++;
+		refuse(e, local, peer, m, L2TP_RC_STOPCCN_NOT_AUTHORIZED, 0, "not authorized");
+		return true;
+	}
+	return false;
+}
+
 /* replacing: our tunnels that lost the tie; the new one takes a slot of theirs. */
 static struct tunnel *answer(struct engine *e, const struct l2tp_addr *local, const struct l2tp_addr *peer,
 			     const struct l2tp_msg *m, size_t replacing)
@@ -163,6 +186,8 @@ void tunnel_rx_sccrq(struct engine *e, const struct l2tp_addr *local, const stru
 		e->stats.datagrams_discarded++;
 		return;
 	}
+	if (refused_before_state(e, local, peer, m))
+		return;
 	answering = settle_ties(e, peer, m, losers, &n_losers);
 	t = answering ? answer(e, local, peer, m, n_losers) : NULL;
 	/* Calls that waited for our losing tunnel ride on the peer's instead. */

@@ -167,6 +167,7 @@ START_TEST(test_auth_originator_wrong_response)
 }
 END_TEST
 
+/* Challenged without a secret for the peer: refused before any state (no tunnel, no slot). */
 START_TEST(test_auth_challenged_without_secret)
 {
 	struct probe *p = probe_started(45);
@@ -176,7 +177,12 @@ START_TEST(test_auth_challenged_without_secret)
 	msg_set_present(&m, L2TP_AVP_CHALLENGE);
 	m.challenge = (struct blob){ peer_challenge, sizeof(peer_challenge) };
 	probe_send(p, &m);
-	check_auth_refused(p);
+	probe_expect_result(p, L2TP_MSG_STOPCCN, L2TP_RC_STOPCCN_NOT_AUTHORIZED, 0);
+	ALL_SENT(p);
+	ck_assert_uint_eq(COUNT(p, TUNNEL_DOWN), 0);
+	ck_assert_uint_eq(probe_stats(p).tunnels, 0);
+	ck_assert_uint_eq(probe_stats(p).auth_failures, 1);
+	ck_assert_uint_eq(engine_next_deadline(p->e), UINT64_MAX);
 	probe_free(p);
 }
 END_TEST

@@ -404,8 +404,11 @@ START_TEST(test_version_2_as_receiver)
 	probe_send(p, &m);
 	probe_expect_result(p, L2TP_MSG_STOPCCN, L2TP_RC_STOPCCN_BAD_VERSION, 0x0100);
 	ALL_SENT(p);
+	/* Refused before any state: no tunnel, nothing to retransmit, no slot taken. */
 	ck_assert_uint_eq(COUNT(p, TUNNEL_UP), 0);
-	probe_down(p, ENGINE_TUNNEL_DOWN, L2TP_RC_STOPCCN_BAD_VERSION, false);
+	ck_assert_uint_eq(COUNT(p, TUNNEL_DOWN), 0);
+	ck_assert_uint_eq(probe_stats(p).tunnels, 0);
+	ck_assert_uint_eq(engine_next_deadline(p->e), UINT64_MAX);
 	probe_free(p);
 }
 END_TEST

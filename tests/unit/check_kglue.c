@@ -722,8 +722,10 @@ static void expect_argv(const char **argv, int n, const char *const *want)
 
 START_TEST(test_argv_lns)
 {
+	const char *const defaults[] = { "lcp-max-terminate", "1", NULL };
 	const char *const extra[] = { "mtu", "1400", "updetach", NULL };
 	const struct kglue_pppd p = { .plugin = "pppol2tp.so",
+				      .defaults = defaults,
 				      .pppox_fd = 17,
 				      .lns_mode = true,
 				      .send_seq = true,
@@ -736,7 +738,9 @@ START_TEST(test_argv_lns)
 	const char *const want[] = {
 		"pppd", "plugin", "pppol2tp.so", "pppol2tp", "17", "pppol2tp_lns_mode", "pppol2tp_send_seq",
 		"pppol2tp_recv_seq", "pppol2tp_reorderto", "300", "pppol2tp_tunnel_id", "65535",
-		"pppol2tp_session_id", "1", "file", "/etc/ppp/options.lns", "mtu", "1400", "updetach",
+		/* defaults before the options file, which may change them */
+		"pppol2tp_session_id", "1", "lcp-max-terminate", "1", "file", "/etc/ppp/options.lns", "mtu",
+		"1400", "updetach",
 		/* last: pppd lets the last of equal priority win, so updetach is undone */
 		"nodetach", NULL
 	};

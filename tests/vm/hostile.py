@@ -46,9 +46,9 @@ the fault after it, except those that test exactly that (they expect silence).
    before it exists, refusal 2/8 naming the attribute (§4.1, §4.2, §4.4.2 "Error Message
    SHOULD name the attribute"). tolerated/*: an unknown AVP with M=0 (§4.1: ignored), and
    an SCCRQ with reserved header bits set (§3.1: ignored), a malformed M=0 AVP (§7.1:
-   accepted as if absent) and an M=0 vendor AVP: SCCRP. tunnel/version: Protocol Version
-   2.0: StopCCN Result 5 with Error Code 0x0100, the highest version supported (§4.4.2),
-   sent reliably by a tunnel made for it: acknowledged with a ZLB (§5.7).
+   accepted as if absent) and an M=0 vendor AVP: SCCRP. tunnel/version-2: Protocol
+   Version 2.0: a refusal with Result 5 and Error Code 0x0100, the highest version
+   supported (§4.4.2), with no state kept.
    Every SCCRP is answered with a StopCCN (Result 1) that the daemon must acknowledge
    with a ZLB (§5.7), so no tunnel lingers beyond its 31 s hold.
 5. unknown/*: a HELLO, an ICRQ, a StopCCN and an SCCRQ to tunnel IDs we never opened, a
@@ -797,32 +797,16 @@ def run_sccrqs(run):
               None)]
     cases += [(name, d, tid, RC_GENERAL, error, text)
               for name, d, tid, error, text in refusal_cases(run.tid)]
+    # §4.4.2: Result 5 carries the highest version supported (1.0), refused before any
+    # tunnel exists like the others.
+    tid = run.tid()
+    cases.append(("tunnel/version-2", sccrq(tid, version=b"\x02\x00"), tid, RC_BAD_VERSION, 0x0100,
+                  None))
     expect_refusals(run, cases, big)
     tid = run.tid()
     expect_sccrp(run, "oversize/trailing", trailing_sccrq(tid), tid, timeout=big)
     for name, datagram, tid in tolerated_cases(run.tid):
         expect_sccrp(run, name, datagram, tid)
-    run_version(run)
-
-
-def run_version(run):
-    """Protocol Version 2.0: a tunnel is made, then stopped with Result 5 and Error Code
-    0x0100, the highest version supported (§4.4.2), reliably: we acknowledge it (§5.7)."""
-    tid = run.tid()
-    sent = time.monotonic()
-    s, m, addr, problem = run.exchange(sccrq(tid, version=b"\x02\x00"))
-    if m is not None:
-        problem = check_header(m, tid, 0, 1) or check_result(m, STOPCCN, RC_BAD_VERSION, 0x0100)
-    if m is not None and m.type == SCCRP:
-        close_tunnel(run, s, addr, tid, m.u16(A_TUNNEL_ID), (sent, time.monotonic()))
-    elif m is not None and m.type == STOPCCN:
-        run.hold.add(sent, time.monotonic())
-        if m.u16(A_TUNNEL_ID):
-            s.sendto(zlb(m.u16(A_TUNNEL_ID), 1, 1), addr)
-        else:
-            problem = problem or "StopCCN without a readable Assigned Tunnel ID"
-    run.report("tunnel/version-2", problem, "StopCCN 5/0x0100, ZLB sent back")
-    s.close()
 
 
 # ---------------------------------------------------------------- probes: in a tunnel ----
