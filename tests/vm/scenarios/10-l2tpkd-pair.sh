@@ -72,6 +72,20 @@ for ifc in $(ppp_ifaces lac); do
 done
 ctl lns stats
 
+# Reload: a good configuration is taken, a bad one refused with its errors, the old one kept.
+cp "$SCRATCH/lns.conf" "$SCRATCH/lns.conf.good"
+sed -i "s/^ip-pool = .*/&\nmax-sessions = 100/" "$SCRATCH/lns.conf"
+assert "l2tpctl reload takes a good configuration" ctl lns reload
+printf '[lns]\nmax-tunnels = lots\n' >>"$SCRATCH/lns.conf"
+if ctl lns reload 2>"$SCRATCH/reload.err"; then
+	die "a configuration with errors was taken"
+fi
+cat "$SCRATCH/reload.err"
+assert "the refusal names the file" grep -q "lns.conf" "$SCRATCH/reload.err"
+assert "the log has the error line" grep -q "lns.conf:[0-9]*: " "$SCRATCH/l2tpkd-lns.log"
+cp "$SCRATCH/lns.conf.good" "$SCRATCH/lns.conf"
+assert "the sessions survived both reloads" test "$(ctl_sessions lns | wc -l)" -eq 3
+
 # A session cleared by the LAC, then one by the LNS.
 first=$(ctl_sessions lac | head -n 1)
 assert "LAC clears session $first" ctl lac session del tunnel "${first%/*}" session "${first#*/}"
