@@ -14,7 +14,6 @@
 
 #include "engine.h"
 
-#define CONF_DEFAULT_PATH "/etc/l2tpkd/l2tpkd.conf"
 #define CONF_MAX_LISTEN 8
 #define CONF_MAX_PREFIXES 64
 #define CONF_MAX_PEERS 16384

@@ -27,7 +27,7 @@ static void usage(FILE *f)
 		   "reload the configuration with SIGHUP or 'l2tpctl reload'.\n"
 		   "\n"
 		   "Options:\n"
-		   "  -c, --config FILE        configuration file (default " CONF_DEFAULT_PATH ")\n"
+		   "  -c, --config FILE        configuration file (default " L2TPKD_CONF_PATH ")\n"
 		   "      --check-config [FILE]\n"
 		   "                           check the configuration and print its canonical form;\n"
 		   "                           on errors print each as 'file:line: key: reason' and\n"
@@ -70,7 +70,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct shell_options opt = { .conf_path = CONF_DEFAULT_PATH, .ctl_path = L2TPKD_CTL_SOCKET_PATH };
+	struct shell_options opt = { .conf_path = L2TPKD_CONF_PATH, .ctl_path = L2TPKD_CTL_SOCKET_PATH };
 	enum log_target target = LOG_TARGET_AUTO;
 	const char *env_socket = getenv("L2TPKD_SOCKET");
 	bool check = false;

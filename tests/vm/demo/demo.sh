@@ -16,13 +16,13 @@ pings=3
 # section TITLE: a header in the output.
 section() { printf '\n=== %s ===\n' "$*"; }
 
-# shown TITLE CMD...: runs CMD under a header; its output, or "(nothing)" if it printed none.
+# shown TITLE CMD...: runs CMD under a header; its output, or "(no output)".
 shown() {
 	local title=$1 out
 	shift
 	section "$title"
 	out=$("$@" 2>&1) || { echo "$out"; die "$title failed"; }
-	if [ -n "$out" ]; then echo "$out"; else echo "(nothing)"; fi
+	if [ -n "$out" ]; then echo "$out"; else echo "(no output)"; fi
 }
 
 # kernel_packets NS: prints "TUNNEL/SESSION RX TX" for each session of NS's daemon, the
@@ -103,7 +103,7 @@ spawn monitor in_lns "$BUILD/l2tpctl" -s "$SCRATCH/lns.sock" monitor
 wait_for 30 "l2tpctl monitor listening in the LNS" monitor_listens
 shown "LNS: l2tpctl version" ctl lns version
 
-section "LAC: l2tpctl session add peer lns (three calls)"
+section "LAC: l2tpctl session add peer lns ($sessions calls)"
 echo "The first call opens the tunnel (SCCRQ, SCCRP with the secret's challenge, SCCCN), the"
 echo "others share it; each prints its tunnel and session IDs."
 for ((i = 1; i <= sessions; i++)); do
@@ -128,7 +128,7 @@ shown "LNS: ip l2tp show session (the kernel's view)" in_lns ip l2tp show sessio
 shown "LAC: the PPP interfaces (ip -4 -br addr)" \
 	bash -c 'ip -n lac -4 -br addr show | grep ^ppp'
 
-before=$(kernel_packets lns)
+before=$(kernel_packets lns) || die "l2tpctl -j stats failed"
 for ifc in $(ppp_ifaces lac); do
 	section "LAC: ping -c $pings -I $ifc 10.1.0.1 (the LNS end of $ifc)"
 	out=$(in_lac ping -n -c "$pings" -i 0.2 -W 2 -I "$ifc" 10.1.0.1 2>&1) ||
@@ -137,7 +137,7 @@ for ifc in $(ppp_ifaces lac); do
 	grep -q "^$pings packets transmitted, $pings received" <<<"$out" ||
 		die "ping over $ifc lost packets"
 done
-after=$(kernel_packets lns)
+after=$(kernel_packets lns) || die "l2tpctl -j stats failed"
 
 shown "LNS: l2tpctl stats" ctl lns stats
 section "The kernel's counters of each session in the LNS, before and after the pings"
@@ -154,10 +154,10 @@ while read -r id rx tx; do
 done <<<"$after"
 assert "the kernel counted the pings of all $sessions sessions" test "$ok" -eq "$sessions"
 
-tid=$(ctl_tunnels lns)
+tid=$(ctl_tunnels lns) || die "l2tpctl -j tunnel show failed in the LNS"
 shown "LNS: l2tpctl -p tunnel show $tid (JSON; -j prints it on one line)" ctl lns -p tunnel show "$tid"
 
-tid=$(ctl_tunnels lac)
+tid=$(ctl_tunnels lac) || die "l2tpctl -j tunnel show failed in the LAC"
 shown "LAC: l2tpctl tunnel del $tid (StopCCN: the tunnel and its sessions go)" ctl lac tunnel del "$tid"
 assert_clean lac
 assert_clean lns
