@@ -13,6 +13,8 @@
 #
 # CHECKS (the *_is forms are for wait_for, which runs its command again and again)
 #   count_pppd NS         prints how many pppd processes run in NS.
+#   daemon_fds NS         prints how many file descriptors NS's l2tpkd holds.
+#   ctl_tunnel_count NS   prints how many tunnels NS's l2tpkd lists, closing ones included.
 #   pppd_is NS N          true if N pppd processes run in NS.
 #   ppp_links_is NS N     true if NS has N PPP interfaces.
 #   kernel_sessions_is NS N
@@ -55,6 +57,11 @@ count_pppd() {
 	done
 	echo "$n"
 }
+
+# The daemon of NS's open file descriptors.
+daemon_fds() { ls "/proc/$(cat "$SCRATCH/l2tpkd-$1.pid")/fd" | wc -l; }
+# Tunnels the daemon of NS still lists (closing ones stay a retransmission cycle).
+ctl_tunnel_count() { ctl_json "$1" tunnel show | jcount; }
 
 pppd_is() { [ "$(count_pppd "$1")" -eq "$2" ]; }
 ppp_links_is() { [ "$(ppp_ifaces "$1" | wc -l)" -eq "$2" ]; }

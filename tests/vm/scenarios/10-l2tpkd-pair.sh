@@ -48,6 +48,19 @@ CONF
 
 l2tpkd_start lns
 l2tpkd_start lac
+# The fewest over a second: l2tpkd_start's l2tpctl connections may not be closed yet.
+settled_fds() {
+	local n m i
+	n=$(daemon_fds "$1")
+	for i in 1 2 3 4; do
+		sleep 0.25
+		m=$(daemon_fds "$1")
+		[ "$m" -lt "$n" ] && n=$m
+	done
+	echo "$n"
+}
+fds_lns=$(settled_fds lns)
+fds_lac=$(settled_fds lac)
 
 # Three calls from the LAC: the first opens the tunnel, the others share it.
 for i in 1 2 3; do
@@ -120,6 +133,16 @@ tid=$(ctl_tunnels lns)
 assert "LNS clears tunnel $tid" ctl lns tunnel del "$tid"
 assert_clean lac
 assert_clean lns
+# No descriptor leaked: each side holds what it held at the start plus one socket per tunnel
+# it still lists (a cleared tunnel stays "closing" for one retransmission cycle).
+# (Polled: the daemon closes an l2tpctl connection when it reads its end, a moment later.)
+fds_settled() {
+	local base=fds_$1
+	[ "$(daemon_fds "$1")" -eq "$((${!base} + $(ctl_tunnel_count "$1")))" ]
+}
+for ns in lns lac; do
+	wait_for 10 "$ns: no file descriptor leaked" fds_settled "$ns"
+done
 assert "both daemons still run" running l2tpkd-lac
 assert "" running l2tpkd-lns
 log "pair: ok"
