@@ -3,6 +3,12 @@
 # l2tpkd.sh - helpers for the scenarios that run l2tpkd, sourced after lib.sh:
 #     . "$TOP/tests/vm/lib.sh"; . "$TOP/tests/vm/l2tpkd.sh"
 #
+# CONFIGURATION
+#   pair_confs SECRET     writes $SCRATCH/lns.conf, lac.conf and their pppd options for the
+#                         pair of vm_netns_pair: an LNS on 10.0.0.2 handing out 10.1.0.10-50
+#                         (its own end 10.1.0.1), an LAC on 10.0.0.1 with [peer lns]; the
+#                         tunnel authenticated with SECRET.
+#
 # DAEMONS (one per network namespace; its files are $SCRATCH/NS.conf, NS.sock, NS.log)
 #   l2tpkd_start NS       starts l2tpkd in NS with $SCRATCH/NS.conf (debug log to
 #                         $SCRATCH/l2tpkd-NS.log) and waits until its control socket answers.
@@ -27,6 +33,46 @@
 #                         the kernel's tunnels and sessions are exactly the daemon's.
 #   assert_clean NS       no tunnel or session in the daemon or the kernel, no pppd, no ppp
 #                         interface left in NS.
+
+pair_confs() {
+	local secret=$1
+	cat >"$SCRATCH/lns.options" <<OPT
+noauth
+nodefaultroute
+lcp-echo-interval 0
+OPT
+	cat >"$SCRATCH/lac.options" <<OPT
+noauth
+noipdefault
+ipcp-accept-local
+nodefaultroute
+lcp-echo-interval 0
+OPT
+	cat >"$SCRATCH/lns.conf" <<CONF
+[global]
+host-name = lns
+listen = 10.0.0.2:1701
+[lns]
+accept-from = 10.0.0.0/24
+local-ip = 10.1.0.1
+ip-pool = 10.1.0.10-10.1.0.50
+pppd-options = $SCRATCH/lns.options
+[peer lac]
+address = 10.0.0.1
+secret = $secret
+CONF
+	cat >"$SCRATCH/lac.conf" <<CONF
+[global]
+host-name = lac
+listen = 10.0.0.1:1701
+[lns]
+accept = no
+[peer lns]
+address = 10.0.0.2
+secret = $secret
+pppd-options = $SCRATCH/lac.options
+CONF
+}
 
 l2tpkd_start() {
 	local ns=$1

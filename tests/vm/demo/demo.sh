@@ -57,42 +57,7 @@ EOF
 
 vm_netns_pair
 
-cat >"$SCRATCH/lns.options" <<OPT
-noauth
-nodefaultroute
-lcp-echo-interval 0
-OPT
-cat >"$SCRATCH/lac.options" <<OPT
-noauth
-noipdefault
-ipcp-accept-local
-nodefaultroute
-lcp-echo-interval 0
-OPT
-cat >"$SCRATCH/lns.conf" <<CONF
-[global]
-host-name = lns
-listen = 10.0.0.2:1701
-[lns]
-accept-from = 10.0.0.0/24
-local-ip = 10.1.0.1
-ip-pool = 10.1.0.10-10.1.0.50
-pppd-options = $SCRATCH/lns.options
-[peer lac]
-address = 10.0.0.1
-secret = demo-secret
-CONF
-cat >"$SCRATCH/lac.conf" <<CONF
-[global]
-host-name = lac
-listen = 10.0.0.1:1701
-[lns]
-accept = no
-[peer lns]
-address = 10.0.0.2
-secret = demo-secret
-pppd-options = $SCRATCH/lac.options
-CONF
+pair_confs demo-secret
 shown "LNS: its l2tpkd.conf" cat "$SCRATCH/lns.conf"
 shown "LAC: its l2tpkd.conf" cat "$SCRATCH/lac.conf"
 

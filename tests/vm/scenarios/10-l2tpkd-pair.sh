@@ -9,42 +9,7 @@
 
 vm_netns_pair
 
-cat >"$SCRATCH/lns.options" <<OPT
-noauth
-nodefaultroute
-lcp-echo-interval 0
-OPT
-cat >"$SCRATCH/lac.options" <<OPT
-noauth
-noipdefault
-ipcp-accept-local
-nodefaultroute
-lcp-echo-interval 0
-OPT
-cat >"$SCRATCH/lns.conf" <<CONF
-[global]
-host-name = lns
-listen = 10.0.0.2:1701
-[lns]
-accept-from = 10.0.0.0/24
-local-ip = 10.1.0.1
-ip-pool = 10.1.0.10-10.1.0.50
-pppd-options = $SCRATCH/lns.options
-[peer lac]
-address = 10.0.0.1
-secret = pair-secret
-CONF
-cat >"$SCRATCH/lac.conf" <<CONF
-[global]
-host-name = lac
-listen = 10.0.0.1:1701
-[lns]
-accept = no
-[peer lns]
-address = 10.0.0.2
-secret = pair-secret
-pppd-options = $SCRATCH/lac.options
-CONF
+pair_confs pair-secret
 
 l2tpkd_start lns
 l2tpkd_start lac
