@@ -34,6 +34,36 @@ static void show_uint(struct printer *p, cli_attrs tb, int type, const char *key
 		pr_null(p, key);
 }
 
+/* An unsigned attribute as show_uint() prints it: its type, JSON key and text label. */
+struct uint_field {
+	int type;
+	const char *key, *label;
+};
+
+#define N_FIELDS(fields) (sizeof(fields) / sizeof((fields)[0]))
+
+/* A run of unsigned attributes in the table's order; tables end where the text line breaks. */
+static void show_uints(struct printer *p, cli_attrs tb, const struct uint_field *fields, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		show_uint(p, tb, fields[i].type, fields[i].key, fields[i].label);
+}
+
+/* The IDs that head a tunnel's or a session's block, in show and in stats alike. */
+static const struct uint_field tunnel_ids[] = {
+	{ L2TPKD_CTL_A_TUNNEL_ID, "tunnel_id", "tunnel" },
+	{ L2TPKD_CTL_A_PEER_TUNNEL_ID, "peer_tunnel_id", "peer-tunnel" },
+};
+
+static const struct uint_field session_ids[] = {
+	{ L2TPKD_CTL_A_SESSION_ID, "session_id", "session" },
+	{ L2TPKD_CTL_A_TUNNEL_ID, "tunnel_id", "tunnel" },
+	{ L2TPKD_CTL_A_PEER_SESSION_ID, "peer_session_id", "peer-session" },
+	{ L2TPKD_CTL_A_PEER_TUNNEL_ID, "peer_tunnel_id", "peer-tunnel" },
+};
+
 static void show_str(struct printer *p, cli_attrs tb, int type, const char *key, const char *label)
 {
 	if (tb[type])
@@ -94,6 +124,15 @@ static int nested(const struct nlattr *nest, const struct ctl_policy *policy, co
 
 static int show_control(struct printer *p, const struct nlattr *nest, char *why, size_t why_len)
 {
+	static const struct uint_field counters[] = {
+		{ L2TPKD_CTL_CONTROL_A_SENT, "sent", "sent" },
+		{ L2TPKD_CTL_CONTROL_A_ZLB_SENT, "zlb_sent", "zlb-sent" },
+		{ L2TPKD_CTL_CONTROL_A_RETRANSMITTED, "retransmitted", "retransmitted" },
+		{ L2TPKD_CTL_CONTROL_A_RECEIVED, "received", "received" },
+		{ L2TPKD_CTL_CONTROL_A_DUPLICATES, "duplicates", "duplicates" },
+		{ L2TPKD_CTL_CONTROL_A_HELD, "held", "held" },
+		{ L2TPKD_CTL_CONTROL_A_DROPPED, "dropped", "dropped" },
+	};
 	const struct nlattr *tb[L2TPKD_CTL_CONTROL_A_MAX + 1];
 	int r;
 
@@ -105,24 +144,22 @@ static int show_control(struct printer *p, const struct nlattr *nest, char *why,
 	if (r != CLI_EXIT_OK)
 		return r;
 	pr_object_begin(p, "control", "control");
-	show_uint(p, tb, L2TPKD_CTL_CONTROL_A_SENT, "sent", "sent");
-	show_uint(p, tb, L2TPKD_CTL_CONTROL_A_ZLB_SENT, "zlb_sent", "zlb-sent");
-	show_uint(p, tb, L2TPKD_CTL_CONTROL_A_RETRANSMITTED, "retransmitted", "retransmitted");
-	show_uint(p, tb, L2TPKD_CTL_CONTROL_A_RECEIVED, "received", "received");
-	show_uint(p, tb, L2TPKD_CTL_CONTROL_A_DUPLICATES, "duplicates", "duplicates");
-	show_uint(p, tb, L2TPKD_CTL_CONTROL_A_HELD, "held", "held");
-	show_uint(p, tb, L2TPKD_CTL_CONTROL_A_DROPPED, "dropped", "dropped");
+	show_uints(p, tb, counters, N_FIELDS(counters));
 	pr_object_end(p);
 	return CLI_EXIT_OK;
 }
 
 int cli_show_tunnel(struct printer *p, cli_attrs tb, char *why, size_t why_len)
 {
+	static const struct uint_field sequence[] = {
+		{ L2TPKD_CTL_A_NS, "ns", "ns" },
+		{ L2TPKD_CTL_A_NR, "nr", "nr" },
+		{ L2TPKD_CTL_A_QUEUED, "queued", "queued" },
+	};
 	int r;
 
 	pr_object_begin(p, NULL, NULL);
-	show_uint(p, tb, L2TPKD_CTL_A_TUNNEL_ID, "tunnel_id", "tunnel");
-	show_uint(p, tb, L2TPKD_CTL_A_PEER_TUNNEL_ID, "peer_tunnel_id", "peer-tunnel");
+	show_uints(p, tb, tunnel_ids, N_FIELDS(tunnel_ids));
 	show_str(p, tb, L2TPKD_CTL_A_STATE, "state", "state");
 	show_bool(p, tb, L2TPKD_CTL_A_ESTABLISHED, "established", NULL);
 	show_bool(p, tb, L2TPKD_CTL_A_ORIGINATOR, "originator", "originator");
@@ -138,9 +175,7 @@ int cli_show_tunnel(struct printer *p, cli_attrs tb, char *why, size_t why_len)
 	show_str(p, tb, L2TPKD_CTL_A_PEER_VENDOR_NAME, "peer_vendor_name", "peer-vendor");
 	show_uint(p, tb, L2TPKD_CTL_A_SESSIONS, "sessions", "sessions");
 	pr_newline(p);
-	show_uint(p, tb, L2TPKD_CTL_A_NS, "ns", "ns");
-	show_uint(p, tb, L2TPKD_CTL_A_NR, "nr", "nr");
-	show_uint(p, tb, L2TPKD_CTL_A_QUEUED, "queued", "queued");
+	show_uints(p, tb, sequence, N_FIELDS(sequence));
 	pr_newline(p);
 	if (r == CLI_EXIT_OK)
 		r = show_control(p, tb[L2TPKD_CTL_A_CONTROL], why, why_len);
@@ -168,10 +203,7 @@ int cli_show_session(struct printer *p, cli_attrs tb, char *why, size_t why_len)
 	int r;
 
 	pr_object_begin(p, NULL, NULL);
-	show_uint(p, tb, L2TPKD_CTL_A_SESSION_ID, "session_id", "session");
-	show_uint(p, tb, L2TPKD_CTL_A_TUNNEL_ID, "tunnel_id", "tunnel");
-	show_uint(p, tb, L2TPKD_CTL_A_PEER_SESSION_ID, "peer_session_id", "peer-session");
-	show_uint(p, tb, L2TPKD_CTL_A_PEER_TUNNEL_ID, "peer_tunnel_id", "peer-tunnel");
+	show_uints(p, tb, session_ids, N_FIELDS(session_ids));
 	show_str(p, tb, L2TPKD_CTL_A_STATE, "state", "state");
 	show_bool(p, tb, L2TPKD_CTL_A_ESTABLISHED, "established", NULL);
 	pr_newline(p);
@@ -195,28 +227,37 @@ int cli_show_session(struct printer *p, cli_attrs tb, char *why, size_t why_len)
 
 int cli_show_engine(struct printer *p, cli_attrs top, char *why, size_t why_len)
 {
+	static const struct uint_field totals[] = {
+		{ L2TPKD_CTL_ENGINE_A_TUNNELS, "tunnels", "tunnels" },
+		{ L2TPKD_CTL_ENGINE_A_TUNNELS_ESTABLISHED, "tunnels_established", "established" },
+		{ L2TPKD_CTL_ENGINE_A_SESSIONS, "sessions", "sessions" },
+		{ L2TPKD_CTL_ENGINE_A_SESSIONS_ESTABLISHED, "sessions_established", "established" },
+		{ L2TPKD_CTL_ENGINE_A_TUNNELS_AWAITING_ACK, "tunnels_awaiting_ack", "awaiting-ack" },
+		{ L2TPKD_CTL_ENGINE_A_HEAP_BYTES, "heap_bytes", "heap-bytes" },
+	};
+	static const struct uint_field refusals[] = {
+		{ L2TPKD_CTL_ENGINE_A_TUNNELS_REFUSED, "tunnels_refused", "tunnels-refused" },
+		{ L2TPKD_CTL_ENGINE_A_SESSIONS_REFUSED, "sessions_refused", "sessions-refused" },
+		{ L2TPKD_CTL_ENGINE_A_AUTH_FAILURES, "auth_failures", "auth-failures" },
+		{ L2TPKD_CTL_ENGINE_A_TIE_BREAKS_LOST, "tie_breaks_lost", "tie-breaks-lost" },
+		{ L2TPKD_CTL_ENGINE_A_DATAGRAMS_DISCARDED, "datagrams_discarded", "discarded" },
+	};
+	static const struct uint_field traffic[] = {
+		{ L2TPKD_CTL_ENGINE_A_MESSAGES_SENT, "messages_sent", "messages-sent" },
+		{ L2TPKD_CTL_ENGINE_A_RETRANSMISSIONS, "retransmissions", "retransmissions" },
+		{ L2TPKD_CTL_ENGINE_A_ZLBS_SENT, "zlbs_sent", "zlbs-sent" },
+	};
 	const struct nlattr *tb[L2TPKD_CTL_ENGINE_A_MAX + 1];
 	int r = nested(top[L2TPKD_CTL_A_ENGINE], &ctl_policy_engine, tb, why, why_len);
 
 	if (r != CLI_EXIT_OK)
 		return r;
 	pr_object_begin(p, "engine", "totals");
-	show_uint(p, tb, L2TPKD_CTL_ENGINE_A_TUNNELS, "tunnels", "tunnels");
-	show_uint(p, tb, L2TPKD_CTL_ENGINE_A_TUNNELS_ESTABLISHED, "tunnels_established", "established");
-	show_uint(p, tb, L2TPKD_CTL_ENGINE_A_SESSIONS, "sessions", "sessions");
-	show_uint(p, tb, L2TPKD_CTL_ENGINE_A_SESSIONS_ESTABLISHED, "sessions_established", "established");
-	show_uint(p, tb, L2TPKD_CTL_ENGINE_A_TUNNELS_AWAITING_ACK, "tunnels_awaiting_ack", "awaiting-ack");
-	show_uint(p, tb, L2TPKD_CTL_ENGINE_A_HEAP_BYTES, "heap_bytes", "heap-bytes");
+	show_uints(p, tb, totals, N_FIELDS(totals));
 	pr_newline(p);
-	show_uint(p, tb, L2TPKD_CTL_ENGINE_A_TUNNELS_REFUSED, "tunnels_refused", "tunnels-refused");
-	show_uint(p, tb, L2TPKD_CTL_ENGINE_A_SESSIONS_REFUSED, "sessions_refused", "sessions-refused");
-	show_uint(p, tb, L2TPKD_CTL_ENGINE_A_AUTH_FAILURES, "auth_failures", "auth-failures");
-	show_uint(p, tb, L2TPKD_CTL_ENGINE_A_TIE_BREAKS_LOST, "tie_breaks_lost", "tie-breaks-lost");
-	show_uint(p, tb, L2TPKD_CTL_ENGINE_A_DATAGRAMS_DISCARDED, "datagrams_discarded", "discarded");
+	show_uints(p, tb, refusals, N_FIELDS(refusals));
 	pr_newline(p);
-	show_uint(p, tb, L2TPKD_CTL_ENGINE_A_MESSAGES_SENT, "messages_sent", "messages-sent");
-	show_uint(p, tb, L2TPKD_CTL_ENGINE_A_RETRANSMISSIONS, "retransmissions", "retransmissions");
-	show_uint(p, tb, L2TPKD_CTL_ENGINE_A_ZLBS_SENT, "zlbs_sent", "zlbs-sent");
+	show_uints(p, tb, traffic, N_FIELDS(traffic));
 	pr_object_end(p);
 	return CLI_EXIT_OK;
 }
@@ -224,6 +265,20 @@ int cli_show_engine(struct printer *p, cli_attrs top, char *why, size_t why_len)
 /* The kernel's counters, or null and why not. */
 static int show_kernel(struct printer *p, cli_attrs top, char *why, size_t why_len)
 {
+	static const struct uint_field tx[] = {
+		{ L2TPKD_CTL_KERNEL_A_TX_PACKETS, "tx_packets", "tx packets" },
+		{ L2TPKD_CTL_KERNEL_A_TX_BYTES, "tx_bytes", "bytes" },
+		{ L2TPKD_CTL_KERNEL_A_TX_ERRORS, "tx_errors", "errors" },
+	};
+	static const struct uint_field rx[] = {
+		{ L2TPKD_CTL_KERNEL_A_RX_PACKETS, "rx_packets", "rx packets" },
+		{ L2TPKD_CTL_KERNEL_A_RX_BYTES, "rx_bytes", "bytes" },
+		{ L2TPKD_CTL_KERNEL_A_RX_ERRORS, "rx_errors", "errors" },
+		{ L2TPKD_CTL_KERNEL_A_RX_SEQ_DISCARDS, "rx_seq_discards", "seq-discards" },
+		{ L2TPKD_CTL_KERNEL_A_RX_OOS_PACKETS, "rx_oos_packets", "oos-packets" },
+		{ L2TPKD_CTL_KERNEL_A_RX_COOKIE_DISCARDS, "rx_cookie_discards", "cookie-discards" },
+		{ L2TPKD_CTL_KERNEL_A_RX_INVALID, "rx_invalid", "invalid" },
+	};
 	const struct nlattr *tb[L2TPKD_CTL_KERNEL_A_MAX + 1];
 	int r;
 
@@ -238,17 +293,9 @@ static int show_kernel(struct printer *p, cli_attrs top, char *why, size_t why_l
 	pr_null(p, "kernel_error");
 	pr_object_begin(p, "kernel", NULL);
 	pr_newline(p);
-	show_uint(p, tb, L2TPKD_CTL_KERNEL_A_TX_PACKETS, "tx_packets", "tx packets");
-	show_uint(p, tb, L2TPKD_CTL_KERNEL_A_TX_BYTES, "tx_bytes", "bytes");
-	show_uint(p, tb, L2TPKD_CTL_KERNEL_A_TX_ERRORS, "tx_errors", "errors");
+	show_uints(p, tb, tx, N_FIELDS(tx));
 	pr_newline(p);
-	show_uint(p, tb, L2TPKD_CTL_KERNEL_A_RX_PACKETS, "rx_packets", "rx packets");
-	show_uint(p, tb, L2TPKD_CTL_KERNEL_A_RX_BYTES, "rx_bytes", "bytes");
-	show_uint(p, tb, L2TPKD_CTL_KERNEL_A_RX_ERRORS, "rx_errors", "errors");
-	show_uint(p, tb, L2TPKD_CTL_KERNEL_A_RX_SEQ_DISCARDS, "rx_seq_discards", "seq-discards");
-	show_uint(p, tb, L2TPKD_CTL_KERNEL_A_RX_OOS_PACKETS, "rx_oos_packets", "oos-packets");
-	show_uint(p, tb, L2TPKD_CTL_KERNEL_A_RX_COOKIE_DISCARDS, "rx_cookie_discards", "cookie-discards");
-	show_uint(p, tb, L2TPKD_CTL_KERNEL_A_RX_INVALID, "rx_invalid", "invalid");
+	show_uints(p, tb, rx, N_FIELDS(rx));
 	pr_object_end(p);
 	return CLI_EXIT_OK;
 }
@@ -258,8 +305,7 @@ int cli_show_tunnel_stats(struct printer *p, cli_attrs tb, char *why, size_t why
 	int r;
 
 	pr_object_begin(p, NULL, NULL);
-	show_uint(p, tb, L2TPKD_CTL_A_TUNNEL_ID, "tunnel_id", "tunnel");
-	show_uint(p, tb, L2TPKD_CTL_A_PEER_TUNNEL_ID, "peer_tunnel_id", "peer-tunnel");
+	show_uints(p, tb, tunnel_ids, N_FIELDS(tunnel_ids));
 	r = show_kernel(p, tb, why, why_len);
 	pr_object_end(p);
 	return r;
@@ -270,10 +316,7 @@ int cli_show_session_stats(struct printer *p, cli_attrs tb, char *why, size_t wh
 	int r;
 
 	pr_object_begin(p, NULL, NULL);
-	show_uint(p, tb, L2TPKD_CTL_A_SESSION_ID, "session_id", "session");
-	show_uint(p, tb, L2TPKD_CTL_A_TUNNEL_ID, "tunnel_id", "tunnel");
-	show_uint(p, tb, L2TPKD_CTL_A_PEER_SESSION_ID, "peer_session_id", "peer-session");
-	show_uint(p, tb, L2TPKD_CTL_A_PEER_TUNNEL_ID, "peer_tunnel_id", "peer-tunnel");
+	show_uints(p, tb, session_ids, N_FIELDS(session_ids));
 	r = show_kernel(p, tb, why, why_len);
 	pr_object_end(p);
 	return r;
@@ -294,10 +337,7 @@ static const char *event_name(cli_attrs tb)
 /* One line, or one JSON object: only what the event carries (events differ in their fields). */
 int cli_show_event(struct printer *p, cli_attrs tb, char *why, size_t why_len)
 {
-	static const struct {
-		int type;
-		const char *key, *label;
-	} ids[] = {
+	static const struct uint_field ids[] = {
 		{ L2TPKD_CTL_A_TUNNEL_ID, "tunnel_id", "tunnel" },
 		{ L2TPKD_CTL_A_SESSION_ID, "session_id", "session" },
 		{ L2TPKD_CTL_A_PEER_TUNNEL_ID, "peer_tunnel_id", "peer-tunnel" },
@@ -310,7 +350,7 @@ int cli_show_event(struct printer *p, cli_attrs tb, char *why, size_t why_len)
 
 	pr_object_begin(p, NULL, NULL);
 	pr_str(p, "event", "", event_name(tb));
-	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+	for (i = 0; i < N_FIELDS(ids); i++)
 		if (tb[ids[i].type])
 			pr_uint(p, ids[i].key, ids[i].label, attr_uint(tb[ids[i].type]));
 	if (tb[L2TPKD_CTL_A_PEER_IP])
