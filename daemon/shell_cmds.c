@@ -40,7 +40,24 @@ static int resolve_peer(struct shell *sh, const char *peer, struct l2tp_addr *ad
 	return 0;
 }
 
-/* Our end of a tunnel to addr: the peer's local setting or any address, on the listening port. */
+/* A socket of ours already connected from this port to addr. */
+static bool port_taken(struct shell *sh, uint16_t port, const struct l2tp_addr *addr)
+{
+	for (struct hnode *n = hmap_iter(&sh->tunnels, NULL); n; n = hmap_iter(&sh->tunnels, n)) {
+		const struct sh_tunnel *t = hmap_entry(n, struct sh_tunnel, by_id);
+
+		if (t->local.port == port && l2tp_addr_equal(&t->peer, addr))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Our end of a tunnel to addr: the peer's local setting or any address, on the listening port
+ * (peers expect 1701 both ways). A second tunnel to the same peer takes a port of its own:
+ * two sockets with one address pair cannot be told apart, and kernels before 6.11 find a
+ * tunnel's data by its socket (spec/linux-kernel-l2tp.md §3).
+ */
 static void local_for(struct shell *sh, const struct l2tp_addr *addr, const struct conf_peer *cp, struct l2tp_addr *local)
 {
 	memset(local, 0, sizeof(*local));
@@ -53,6 +70,8 @@ static void local_for(struct shell *sh, const struct l2tp_addr *addr, const stru
 			local->port = sh->listeners[i].addr.port;
 			break;
 		}
+	if (local->port && port_taken(sh, local->port, addr))
+		local->port = 0;
 }
 
 static int open_tunnel(struct shell *sh, const struct l2tp_addr *addr, const struct conf_peer *cp, uint16_t *tunnel_id,

@@ -23,6 +23,7 @@
 #   ctl_tunnel_count NS   prints how many tunnels NS's l2tpkd lists, closing ones included.
 #   pppd_is NS N          true if N pppd processes run in NS.
 #   ppp_links_is NS N     true if NS has N PPP interfaces.
+#   test_tunnels_is NS N  true if NS's l2tpkd has N established tunnels.
 #   kernel_sessions_is NS N
 #                         true if the kernel of NS has N sessions.
 #   kernel_tunnels NS     prints the kernel's tunnel IDs in NS, sorted, one a line.
@@ -113,6 +114,8 @@ pppd_is() { [ "$(count_pppd "$1")" -eq "$2" ]; }
 ppp_links_is() { [ "$(ppp_ifaces "$1" | wc -l)" -eq "$2" ]; }
 kernel_sessions_is() { [ "$(kernel_sessions "$1" | wc -l)" -eq "$2" ]; }
 kernel_tunnels_is() { [ "$(kernel_tunnels "$1" | wc -l)" -eq "$2" ]; }
+
+test_tunnels_is() { [ "$(ctl_tunnels "$1" | wc -l)" -eq "$2" ]; }
 
 kernel_tunnels() {
 	in_ns "$1" ip l2tp show tunnel | awk '$1 == "Tunnel" { sub(",", "", $2); print $2 }' | sort -n

@@ -59,6 +59,27 @@ for ifc in $(ppp_ifaces lac); do
 	assert "ping over $ifc" in_lac ping -c 3 -W 2 -I "$ifc" 10.1.0.1
 done
 
+# A second tunnel to the same LNS gets a source port of its own: the kernel tells the two
+# tunnels' data apart by their sockets (before 6.11), which one address pair cannot do.
+first=$(ctl_tunnels lac)
+second=$(ctl lac tunnel add peer lns6 | awk '{ print $2 }')
+assert "a second tunnel opened ($second)" test -n "$second" -a "$second" != "$first"
+wait_for 30 "two tunnels established in lac" test_tunnels_is lac 2
+assert "session add on tunnel $second" ctl lac session add peer lns6 tunnel "$second"
+wait_for 60 "3 PPP links up in lac" ppp_links_is lac 3
+wait_for 30 "3 PPP links up in lns" ppp_links_is lns 3
+ports=$(ctl_json lac tunnel show | jget '" ".join(sorted(str(t["local_port"]) for t in j))')
+log "the LAC's tunnel ports: $ports"
+assert "the tunnels use two source ports" test "$(tr ' ' '\n' <<<"$ports" | sort -u | wc -l)" -eq 2
+assert_kernel_agrees lac
+assert_kernel_agrees lns
+for ifc in $(ppp_ifaces lac); do
+	wait_for 30 "$ifc has an address" ppp_iface_addr lac "$ifc"
+	assert "ping over $ifc" in_lac ping -c 3 -W 2 -I "$ifc" 10.1.0.1
+done
+assert "LAC clears tunnel $second" ctl lac tunnel del "$second"
+wait_for 30 "2 PPP links left in lac" ppp_links_is lac 2
+
 tid=$(ctl_tunnels lac)
 assert "LAC clears tunnel $tid" ctl lac tunnel del "$tid"
 assert_clean lac
