@@ -263,8 +263,16 @@ void ctl_msg_init(struct ctl_msg *m, void *buf, size_t room, uint16_t type, uint
 
 static void put_checked(struct ctl_msg *m, uint16_t type, size_t len, const void *p)
 {
-	if (!m->overflow && !mnl_attr_put_check(m->nlh, m->room, type, len, p))
+	struct nlattr *attr = mnl_nlmsg_get_payload_tail(m->nlh);
+
+	if (m->overflow)
+		return;
+	if (!mnl_attr_put_check(m->nlh, m->room, type, len, p)) {
 		m->overflow = true;
+		return;
+	}
+	/* libmnl leaves the alignment padding as the buffer had it: no stale octets go out. */
+	memset((char *)mnl_attr_get_payload(attr) + len, 0, MNL_ALIGN(len) - len);
 }
 
 void ctl_put_u8(struct ctl_msg *m, uint16_t type, uint8_t v)

@@ -94,7 +94,8 @@ int cli_status(const struct nlmsghdr *nlh, int *err, char *why, size_t why_len)
 		*err = e;
 		off = len >= sizeof(e) ? sizeof(e) : len;
 	}
-	if (*err > 0)
+	/* An errno is 1..4095; anything else (INT_MIN would overflow a negation) is no status. */
+	if (*err > 0 || *err < -4095)
 		return -EBADMSG;
 	why[0] = '\0';
 	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS && off < len) {
@@ -125,6 +126,15 @@ static int feed_reply(struct cli_answer *a, const struct nlmsghdr *nlh, char *wh
 	return a->fn ? a->fn(tb, a->arg, why, why_len) : CLI_EXIT_OK;
 }
 
+/*
+ * The next message lies whole inside the rem octets left. Not mnl_nlmsg_ok(): libmnl 1.0.4
+ * compares the length as an int, so a hostile nlmsg_len of 2^31 or more passes it.
+ */
+static bool msg_fits(const struct nlmsghdr *nlh, int rem)
+{
+	return rem >= (int)sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) && nlh->nlmsg_len <= (unsigned int)rem;
+}
+
 int cli_answer_feed(struct cli_answer *a, const void *buf, size_t len, char *why, size_t why_len)
 {
 	const struct nlmsghdr *nlh = buf;
@@ -132,7 +142,7 @@ int cli_answer_feed(struct cli_answer *a, const void *buf, size_t len, char *why
 
 	if (len == 0 || len > L2TPKD_CTL_DGRAM_MAX)
 		return protocol_error(why, why_len, "a datagram of a wrong size", NULL);
-	for (; mnl_nlmsg_ok(nlh, rem); nlh = mnl_nlmsg_next(nlh, &rem)) {
+	for (; msg_fits(nlh, rem); nlh = mnl_nlmsg_next(nlh, &rem)) {
 		if (nlh->nlmsg_seq != a->seq || nlh->nlmsg_type == NLMSG_NOOP)
 			continue; /* events, or what an earlier request left behind */
 		if (a->done)
@@ -234,7 +244,7 @@ static int feed_events(const void *buf, size_t len, cli_reply_fn fn, void *arg, 
 	const struct nlmsghdr *nlh = buf;
 	int rem = (int)len, r;
 
-	for (; mnl_nlmsg_ok(nlh, rem); nlh = mnl_nlmsg_next(nlh, &rem)) {
+	for (; msg_fits(nlh, rem); nlh = mnl_nlmsg_next(nlh, &rem)) {
 		if (nlh->nlmsg_type != L2TPKD_CTL_MSG_EVENT)
 			continue;
 		if (ctl_parse_msg(nlh, &ctl_policy_top, tb, &perr) < 0)

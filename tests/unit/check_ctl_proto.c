@@ -431,6 +431,52 @@ START_TEST(test_answer_feed)
 }
 END_TEST
 
+/* Found by fuzz_ctl: answers that used to read past the datagram or overflow a negation. */
+START_TEST(test_answer_feed_fuzz_finds)
+{
+	/* One header whose nlmsg_len is 0x80000010: negative as an int, so libmnl's check passed. */
+	static const uint8_t huge_len[] = { 0x10, 0x00, 0x00, 0x80, 0x11, 0x00, 0x00, 0x00,
+					    0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 };
+	struct replies got = { 0 };
+	struct cli_answer a = { .type = 0x11, .seq = 1, .fn = count_reply, .arg = &got };
+	union msgbuf u;
+	char why[128];
+	int32_t int_min = INT32_MIN;
+
+	uint8_t *exact = malloc(sizeof(huge_len)); /* so ASan sees a read past its end */
+
+	ck_assert_ptr_nonnull(exact);
+	memcpy(exact, huge_len, sizeof(huge_len));
+	ck_assert_int_eq(cli_answer_feed(&a, exact, sizeof(huge_len), why, sizeof(why)), CLI_EXIT_PROTOCOL);
+	ck_assert_uint_eq(got.n, 0);
+	free(exact);
+	/* An NLMSG_ERROR whose error is INT_MIN: no status at all, not errno 2^31. */
+	a = (struct cli_answer){ .type = L2TPKD_CTL_MSG_TUNNEL_ADD, .seq = 4, .fn = count_reply, .arg = &got };
+	make_error(&u, -EBUSY, NULL, 4);
+	memcpy(mnl_nlmsg_get_payload(&u.nlh), &int_min, sizeof(int_min));
+	ck_assert_int_eq(cli_answer_feed(&a, u.b, u.nlh.nlmsg_len, why, sizeof(why)), CLI_EXIT_PROTOCOL);
+}
+END_TEST
+
+/* The writer zeroes the padding after an attribute: no stale octets leave the process. */
+START_TEST(test_writer_zeroes_padding)
+{
+	union msgbuf u;
+	struct ctl_msg m;
+	const uint8_t *payload;
+
+	memset(u.b, 0xa5, sizeof(u.b));
+	ctl_msg_init(&m, u.b, sizeof(u.b), L2TPKD_CTL_MSG_TUNNEL_ADD, 0, 1, 0);
+	ctl_put_str(&m, L2TPKD_CTL_A_PEER, "lns1", L2TPKD_CTL_PEER_MAX);
+	ctl_put_u8(&m, L2TPKD_CTL_A_ESTABLISHED, 1);
+	ck_assert(!m.overflow);
+	payload = mnl_nlmsg_get_payload(&u.nlh);
+	/* "lns1\0" in 5 octets after the 4-octet header, then 3 of padding; the u8, then 3. */
+	ck_assert_int_eq(payload[9] | payload[10] | payload[11], 0);
+	ck_assert_int_eq(payload[17] | payload[18] | payload[19], 0);
+}
+END_TEST
+
 Suite *suite_ctl_proto(void)
 {
 	Suite *s = suite_create("ctl_proto");
@@ -447,6 +493,8 @@ Suite *suite_ctl_proto(void)
 	tcase_add_test(tc, test_string_cut_to_policy);
 	tcase_add_test(tc, test_status_messages);
 	tcase_add_test(tc, test_answer_feed);
+	tcase_add_test(tc, test_answer_feed_fuzz_finds);
+	tcase_add_test(tc, test_writer_zeroes_padding);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, tcase_ctl_cli());
 	suite_add_tcase(s, tcase_ctl_print());
