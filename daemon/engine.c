@@ -117,9 +117,8 @@ static void stopccn_unaddressed(struct engine *e, const struct l2tp_addr *peer, 
 static void input_unaddressed(struct engine *e, const struct l2tp_addr *local, const struct l2tp_addr *peer,
 			      uint8_t *buf, size_t len)
 {
-	const struct engine_peer_config *pc = tunnel_peer_config(e, peer);
 	struct blob secret_blob;
-	const struct blob *secret = secret_of(pc ? pc->secret : e->cfg->secret, &secret_blob);
+	const struct blob *secret = secret_of(tunnel_peer_secret(e, peer), &secret_blob);
 	struct proto_error err;
 	struct l2tp_msg m;
 

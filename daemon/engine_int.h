@@ -163,6 +163,8 @@ void tunnel_reap(struct engine *e);
 void tunnel_free(struct engine *e, struct tunnel *t);
 const char *tunnel_state_name(uint8_t s);
 const struct engine_peer_config *tunnel_peer_config(const struct engine *e, const struct l2tp_addr *peer);
+/* The secret for this peer: its own entry's, else the global one; NULL for none. */
+const char *tunnel_peer_secret(const struct engine *e, const struct l2tp_addr *peer);
 /*
  * Messages queued on a tunnel (sent unacknowledged, or waiting for the window) beyond which
  * the peer's new messages are taken for their acknowledgement only and dropped, as if lost,

@@ -64,6 +64,13 @@ const struct engine_peer_config *tunnel_peer_config(const struct engine *e, cons
 	return NULL;
 }
 
+const char *tunnel_peer_secret(const struct engine *e, const struct l2tp_addr *peer)
+{
+	const struct engine_peer_config *pc = tunnel_peer_config(e, peer);
+
+	return pc ? pc->secret : e->cfg->secret;
+}
+
 static void unindex_peer(struct engine *e, struct tunnel *t)
 {
 	if (t->peer_indexed)
@@ -99,7 +106,7 @@ struct tunnel *tunnel_new(struct engine *e, const struct l2tp_addr *local, const
 	t->peer = *peer;
 	t->originator = originator;
 	t->state = TUNNEL_IDLE;
-	t->secret = pc ? pc->secret : e->cfg->secret;
+	t->secret = tunnel_peer_secret(e, peer);
 	t->hide = t->secret && (pc ? pc->hide_avps : e->cfg->hide_avps);
 	t->last_rx = e->now;
 	t->hello_at = TIMER_NONE;

@@ -117,15 +117,13 @@ static void refuse(struct engine *e, const struct l2tp_addr *local, const struct
 static bool refused_before_state(struct engine *e, const struct l2tp_addr *local, const struct l2tp_addr *peer,
 				 const struct l2tp_msg *m)
 {
-	const struct engine_peer_config *pc = tunnel_peer_config(e, peer);
-
 	if (m->protocol_version.version != L2TP_PROTOCOL_VERSION) {
 		/* Result 5 carries the highest version we support (RFC 2661 §4.4.2). */
 		refuse(e, local, peer, m, L2TP_RC_STOPCCN_BAD_VERSION,
 		       L2TP_PROTOCOL_VERSION << 8 | L2TP_PROTOCOL_REVISION, "protocol version not supported");
 		return true;
 	}
-	if (msg_has(m, L2TP_AVP_CHALLENGE) && !(pc ? pc->secret : e->cfg->secret)) {
+	if (msg_has(m, L2TP_AVP_CHALLENGE) && !tunnel_peer_secret(e, peer)) {
 		e->stats.auth_failures++;
 		refuse(e, local, peer, m, L2TP_RC_STOPCCN_NOT_AUTHORIZED, 0, "not authorized");
 		return true;
