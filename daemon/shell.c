@@ -76,7 +76,10 @@ static void kernel_tunnel_create(struct shell *sh, const struct engine_action *a
 	int r = t ? kglue_tunnel_create(sh->kglue, a->tunnel_id, a->peer_tunnel_id, t->fd) : -ENOENT;
 
 	if (r < 0)
-		log_obj(ENGINE_LOG_ERR, &(struct log_obj){ .tunnel_id = a->tunnel_id, .peer_tunnel_id = a->peer_tunnel_id },
+		log_obj(ENGINE_LOG_ERR,
+			&(struct log_obj){ .tunnel_id = a->tunnel_id,
+					   .peer_tunnel_id = a->peer_tunnel_id,
+					   .peer = t ? &t->peer : NULL },
 			"tunnel %u/%u: kernel tunnel: %s", a->tunnel_id, a->peer_tunnel_id, strerror(-r));
 	else
 		t->kernel_created = true;
@@ -96,12 +99,15 @@ static void kernel_tunnel_delete(struct shell *sh, const struct engine_action *a
 		t->kernel_created = false;
 }
 
-static void log_action(const struct engine_action *a)
+/* The engine names the peer in its text; the journal gets it as a field too. */
+static void log_action(struct shell *sh, const struct engine_action *a)
 {
+	struct sh_tunnel *t = a->tunnel_id ? shell_tunnel_find(sh, a->tunnel_id) : NULL;
 	struct log_obj o = { .tunnel_id = a->tunnel_id,
 			     .peer_tunnel_id = a->peer_tunnel_id,
 			     .session_id = a->session_id,
-			     .peer_session_id = a->peer_session_id };
+			     .peer_session_id = a->peer_session_id,
+			     .peer = t ? &t->peer : NULL };
 
 	log_obj(a->log.level, &o, "%s", a->log.text);
 }
@@ -162,7 +168,7 @@ static void carry_out(struct shell *sh, const struct engine_action *a)
 			a->info.msg_type == L2TP_MSG_WEN ? "WAN-Error-Notify" : "Set-Link-Info");
 		break;
 	case ENGINE_LOG:
-		log_action(a);
+		log_action(sh, a);
 		break;
 	}
 }
