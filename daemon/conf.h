@@ -93,6 +93,9 @@ void conf_print(const struct l2tpkd_conf *c, FILE *f);
 const struct conf_peer *conf_peer_find(const struct l2tpkd_conf *c, const char *name_or_addr);
 /* The [peer] of a host, whatever the port (as the engine matches peers); NULL if none. */
 const struct conf_peer *conf_peer_by_host(const struct l2tpkd_conf *c, const struct l2tp_addr *a);
+/* An IPv4 address held in host byte order (local-ip, ip-pool), as "192.0.2.1". */
+#define CONF_IPV4_STRLEN 16
+const char *conf_ipv4_str(uint32_t addr, char buf[CONF_IPV4_STRLEN]);
 /*
  * Whether the LNS accepts tunnels from this address (port ignored): it is inside accept-from
  * (an empty list accepts anyone) or it is a [peer]'s host. [lns] accept is the engine's to

@@ -430,3 +430,9 @@ void conf_parse_ip_pool(struct conf_parse *p, const struct conf_key *k, const ch
 		p->c->pool_last = hi;
 	}
 }
+
+const char *conf_ipv4_str(uint32_t addr, char buf[CONF_IPV4_STRLEN])
+{
+	snprintf(buf, CONF_IPV4_STRLEN, "%u.%u.%u.%u", addr >> 24, addr >> 16 & 255, addr >> 8 & 255, addr & 255);
+	return buf;
+}

@@ -118,7 +118,7 @@ static void print_lns(const struct l2tpkd_conf *c, FILE *f)
 {
 	const struct engine_config *e = &c->engine;
 	struct wrap w = { f, "accept-from", ", ", 0 };
-	char s[L2TP_ADDR_STRLEN + 8];
+	char s[L2TP_ADDR_STRLEN + 8], ip[CONF_IPV4_STRLEN], ip2[CONF_IPV4_STRLEN];
 
 	fprintf(f, "\n[lns]\n");
 	print_bool(f, "accept", c->lns_enabled);
@@ -138,14 +138,11 @@ static void print_lns(const struct l2tpkd_conf *c, FILE *f)
 	print_bool(f, "send-seq", e->lns_send_seq);
 	print_duration(f, "recv-timeout", e->recv_timeout_ms);
 	if (c->lns_local_ip)
-		fprintf(f, "local-ip = %u.%u.%u.%u\n", c->lns_local_ip >> 24, c->lns_local_ip >> 16 & 255,
-			c->lns_local_ip >> 8 & 255, c->lns_local_ip & 255);
+		fprintf(f, "local-ip = %s\n", conf_ipv4_str(c->lns_local_ip, ip));
 	else
 		fprintf(f, "# local-ip: none\n");
 	if (c->pool_last)
-		fprintf(f, "ip-pool = %u.%u.%u.%u-%u.%u.%u.%u\n", c->pool_first >> 24, c->pool_first >> 16 & 255,
-			c->pool_first >> 8 & 255, c->pool_first & 255, c->pool_last >> 24, c->pool_last >> 16 & 255,
-			c->pool_last >> 8 & 255, c->pool_last & 255);
+		fprintf(f, "ip-pool = %s-%s\n", conf_ipv4_str(c->pool_first, ip), conf_ipv4_str(c->pool_last, ip2));
 	else
 		fprintf(f, "# ip-pool: none\n");
 	print_pppd(f, &c->lns_pppd);

@@ -10,7 +10,6 @@
  * away meanwhile is skipped. Kernel counters are read one object at a time for the same
  * reason; an object the kernel does not have is reported in its message, not as a failure.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,12 +78,8 @@ int ctl_need_id(const struct ctl_request *req, uint16_t type, uint16_t *id, char
 static const char *peer_name(struct shell *sh, const struct l2tp_addr *a)
 {
 	const struct l2tpkd_conf *conf = shell_conf(sh);
-	const struct conf_peer *p;
-	char ip[INET6_ADDRSTRLEN];
+	const struct conf_peer *p = conf ? conf_peer_by_host(conf, a) : NULL;
 
-	if (!conf || (a->family != AF_INET && a->family != AF_INET6) || !inet_ntop(a->family, a->addr, ip, sizeof(ip)))
-		return NULL;
-	p = conf_peer_find(conf, ip);
 	return p ? p->name : NULL;
 }
 

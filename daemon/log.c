@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "log.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -45,21 +44,6 @@ void log_setup(enum log_target target, enum engine_log_level level)
 void log_set_level(enum engine_log_level level)
 {
 	max_level = level;
-}
-
-enum engine_log_level log_level(void)
-{
-	return max_level;
-}
-
-int log_level_parse(const char *s, enum engine_log_level *out)
-{
-	for (size_t i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++)
-		if (!strcmp(s, level_names[i])) {
-			*out = (enum engine_log_level)i;
-			return 0;
-		}
-	return -EINVAL;
 }
 
 /* One journal entry: the text plus one field per known ID (sd_journal_sendv(3)). */

@@ -26,9 +26,6 @@ struct log_obj {
 
 void log_setup(enum log_target target, enum engine_log_level max_level);
 void log_set_level(enum engine_log_level max_level);
-enum engine_log_level log_level(void);
-/* Parses "err", "warning", "notice", "info", "debug"; -EINVAL otherwise. */
-int log_level_parse(const char *s, enum engine_log_level *out);
 
 /* A line about an object (obj may be NULL). */
 __attribute__((format(printf, 3, 4))) void log_obj(enum engine_log_level level, const struct log_obj *obj,

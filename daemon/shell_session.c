@@ -320,15 +320,17 @@ void shell_pool_configure(struct shell *sh)
 /* "local:remote" for an LNS session with local-ip or ip-pool; "" when it has neither. */
 static int ppp_addresses(struct shell *sh, const struct l2tpkd_conf *c, struct sh_session *s, char word[40])
 {
+	char local[CONF_IPV4_STRLEN] = "", remote[CONF_IPV4_STRLEN] = "";
+
 	word[0] = 0;
 	if (c->pool_last && !s->pool_addr && ip_pool_take(&sh->pool, &s->pool_addr) < 0)
 		return -ENOSPC;
 	if (c->lns_local_ip)
-		snprintf(word, 40, "%u.%u.%u.%u:", c->lns_local_ip >> 24, c->lns_local_ip >> 16 & 255,
-			 c->lns_local_ip >> 8 & 255, c->lns_local_ip & 255);
+		conf_ipv4_str(c->lns_local_ip, local);
 	if (s->pool_addr)
-		snprintf(word + strlen(word), 40 - strlen(word), "%s%u.%u.%u.%u", word[0] ? "" : ":",
-			 s->pool_addr >> 24, s->pool_addr >> 16 & 255, s->pool_addr >> 8 & 255, s->pool_addr & 255);
+		conf_ipv4_str(s->pool_addr, remote);
+	if (local[0] || remote[0])
+		snprintf(word, 40, "%s:%s", local, remote);
 	return 0;
 }
 
