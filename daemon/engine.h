@@ -243,6 +243,7 @@ struct engine_tunnel_view {
 	uint16_t tunnel_id, peer_tunnel_id; /* peer_tunnel_id 0 until the peer named it */
 	const char *state;		    /* "wait-ctl-reply", "wait-ctl-conn", "established", "closing" */
 	bool established;
+	bool closing;	 /* StopCCN sent or received: it takes no more calls */
 	bool originator; /* we sent the SCCRQ */
 	struct l2tp_addr local, peer;
 	const char *peer_host_name, *peer_vendor_name; /* NULL until known */

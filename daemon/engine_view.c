@@ -13,6 +13,7 @@ static void fill_tunnel(const struct tunnel *t, struct engine_tunnel_view *v)
 	v->peer_tunnel_id = t->peer_id;
 	v->state = tunnel_state_name(t->state);
 	v->established = t->state == TUNNEL_ESTABLISHED;
+	v->closing = t->state == TUNNEL_CLOSING;
 	v->originator = t->originator;
 	v->local = t->local;
 	v->peer = t->peer;

@@ -134,7 +134,7 @@ static int match_tunnel(const struct engine_tunnel_view *v, void *arg)
 {
 	struct reuse *u = arg;
 
-	if (!v->originator || !l2tp_addr_same_host(&v->peer, u->addr) || !strcmp(v->state, "closing"))
+	if (!v->originator || !l2tp_addr_same_host(&v->peer, u->addr) || v->closing)
 		return 0;
 	if (!u->found || (v->established && !u->established)) {
 		u->found = v->tunnel_id;

@@ -121,6 +121,10 @@ START_TEST(test_stopccn_established_lingers)
 	ck_assert(probe_stats(p).tunnels == 1 && probe_stats(p).tunnels_established == 0);
 	ck_assert_uint_eq(probe_stats(p).sessions, 0);
 	ck_assert_int_eq(probe_place(p, ENGINE_CALL_INCOMING, NULL, &sid), -ESHUTDOWN);
+	/* The view the shell shows and reuses tunnels by: closing, no longer established. */
+	ck_assert_int_eq(engine_tunnel_view(p->e, p->tid, &v), 0);
+	ck_assert(v.closing && !v.established);
+	ck_assert_str_eq(v.state, "closing");
 
 	/* Our ZLB was lost: the retransmitted StopCCN is acked again, nothing else happens. */
 	p->now = T0 + 6000;
@@ -244,9 +248,12 @@ START_TEST(test_local_close_established)
 				 bad_error = { .result = 2, .error = 13 };
 	const struct engine_action *a;
 	const struct l2tp_msg *r;
+	struct engine_tunnel_view v;
 	uint16_t sid;
 
 	probe_open_tunnel(p);
+	ck_assert_int_eq(engine_tunnel_view(p->e, p->tid, &v), 0);
+	ck_assert(v.established && !v.closing);
 	ck_assert_int_eq(engine_close_tunnel(p->e, p->now, p->tid, &zero), -EINVAL);
 	ck_assert_int_eq(engine_close_tunnel(p->e, p->now, p->tid, &nine), -EINVAL);
 	ck_assert_int_eq(engine_close_tunnel(p->e, p->now, p->tid, &bad_error), -EINVAL);
