@@ -121,10 +121,6 @@ START_TEST(test_stopccn_established_lingers)
 	ck_assert(probe_stats(p).tunnels == 1 && probe_stats(p).tunnels_established == 0);
 	ck_assert_uint_eq(probe_stats(p).sessions, 0);
 	ck_assert_int_eq(probe_place(p, ENGINE_CALL_INCOMING, NULL, &sid), -ESHUTDOWN);
-	/* The view the shell shows and reuses tunnels by: closing, no longer established. */
-	ck_assert_int_eq(engine_tunnel_view(p->e, p->tid, &v), 0);
-	ck_assert(v.closing && !v.established);
-	ck_assert_str_eq(v.state, "closing");
 
 	/* Our ZLB was lost: the retransmitted StopCCN is acked again, nothing else happens. */
 	p->now = T0 + 6000;
@@ -268,6 +264,10 @@ START_TEST(test_local_close_established)
 	ck_assert_str_eq(a->down.why.message, "maintenance");
 	ck_assert_uint_eq(probe_one(p, ENGINE_KERNEL_TUNNEL_DELETE)->tunnel_id, p->tid);
 	ck_assert_int_eq(probe_place(p, ENGINE_CALL_INCOMING, NULL, &sid), -ESHUTDOWN);
+	/* The view the shell shows and reuses tunnels by: closing, no longer established. */
+	ck_assert_int_eq(engine_tunnel_view(p->e, p->tid, &v), 0);
+	ck_assert(v.closing && !v.established);
+	ck_assert_str_eq(v.state, "closing");
 
 	/* Reliable like any message: resent until acknowledged. */
 	probe_tick(p, T0 + 1000);
