@@ -488,6 +488,12 @@ static int on_key(void *user, const char *section, const char *name, const char 
 		conf_key_error(p, k, "a value is required");
 		return 1;
 	}
+	/* "key =#x" would load, but "key = #x", its canonical form, is a comment. */
+	if (*value == '#' || *value == ';') {
+		conf_key_error(p, k, "a value cannot start with \"%c\" (after a blank it starts a comment)",
+			       *value);
+		return 1;
+	}
 	if (strlen(value) > CONF_MAX_VALUE) {
 		conf_key_error(p, k, "value longer than %d characters", CONF_MAX_VALUE);
 		return 1;
