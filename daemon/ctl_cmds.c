@@ -271,6 +271,8 @@ static uint8_t event_code(enum shell_event_type t)
 		return L2TPKD_CTL_EVENT_PPP_UP;
 	case SHELL_EV_RELOAD:
 		return L2TPKD_CTL_EVENT_RELOAD;
+	case SHELL_EV_REQUEST_DONE:
+		return 0; /* TODO(session 4): monitor event */
 	}
 	return 0;
 }

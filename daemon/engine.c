@@ -26,6 +26,8 @@ struct engine *engine_new(const struct engine_config *cfg)
 	hmap_init(&e->sessions);
 	timer_heap_init(&e->timers);
 	timer_heap_init(&e->call_timers);
+	hmap_init(&e->endpoints);
+	hmap_init(&e->requests);
 	ids_init(&e->ids, cfg->id_quarantine_ms);
 	admission_init(&e->admission);
 	return e;
@@ -63,6 +65,8 @@ void engine_free(struct engine *e)
 	}
 	session_reap(e);
 	tunnel_reap(e);
+	failover_free_all(e);
+	endpoint_destroy_all(e);
 	hmap_destroy(&e->tunnels);
 	hmap_destroy(&e->tunnels_by_peer);
 	hmap_destroy(&e->sessions);
@@ -75,6 +79,7 @@ void engine_free(struct engine *e)
 
 void engine_settle(struct engine *e)
 {
+	failover_run_retries(e);
 	session_reap(e);
 	tunnel_reap(e);
 }

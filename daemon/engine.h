@@ -49,6 +49,31 @@ struct engine_disconnect {
 	bool q931;	     /* CDN only: Q.931 Cause Code AVP with these two fields */
 	uint16_t q931_cause;
 	uint8_t q931_msg;
+	/* Received only: the first vendor AVP that came with it (details of error 6, RFC 3931 §5.4.2). */
+	bool vendor_avp;
+	uint16_t vendor_id, vendor_type;
+};
+
+/*
+ * Extended failover (design.md §1, point 1): a named group of LNS endpoints. A call placed
+ * through a group goes to the best priority level's endpoints that are not busy, weighted
+ * within the level; a refusal of the failover table or an unanswered SCCRQ marks the
+ * endpoint busy and the call tries the next one.
+ */
+#define ENGINE_GROUP_MAX_ENDPOINTS 64
+struct engine_endpoint {
+	struct l2tp_addr addr; /* secret and hiding: engine_config.peers, matched on the host */
+	uint8_t priority;      /* lower is preferred */
+	uint16_t weight;       /* share of new tunnels within its priority level; at least 1 */
+};
+
+struct engine_group {
+	const char *name;
+	const struct engine_endpoint *endpoints;
+	size_t n_endpoints; /* 1 to ENGINE_GROUP_MAX_ENDPOINTS */
+	uint32_t busy_ms;   /* an endpoint that refused is not tried for this long; 0: never busy */
+	uint8_t sccrq_retries;		  /* SCCRQ retransmissions before a no-answer failover */
+	uint32_t max_sessions_per_tunnel; /* then another tunnel; 0: no limit */
 };
 
 enum engine_log_level {
@@ -75,6 +100,8 @@ struct engine_config {
 	bool hide_avps;
 	const struct engine_peer_config *peers;
 	size_t n_peers;
+	const struct engine_group *groups;
+	size_t n_groups;
 	struct admission_limits limits;
 	struct engine_refusal refuse_tunnel;  /* StopCCN 2/4 or 2/7 */
 	struct engine_refusal refuse_session; /* CDN 2/4, 2/7 or 4 */
@@ -128,6 +155,7 @@ enum engine_action_type {
 	ENGINE_SESSION_UP,   /* start PPP on the session */
 	ENGINE_SESSION_DOWN, /* the session is gone: stop PPP */
 	ENGINE_SESSION_INFO, /* WEN or SLI from the peer, passed on */
+	ENGINE_REQUEST_DONE, /* a call placed through a group is up, or failed everywhere */
 	ENGINE_LOG,
 };
 
@@ -165,6 +193,12 @@ struct engine_action {
 						    alignment */
 			uint32_t send_accm, recv_accm; /* SLI */
 		} info;
+		struct {
+			uint32_t id;		      /* what engine_request_call() returned */
+			bool ok;		      /* up as tunnel_id/session_id; else why says */
+			struct engine_disconnect why; /* the last refusal, or the reason none was tried */
+			uint32_t failovers;	      /* endpoints that refused or did not answer */
+		} request;
 		struct {
 			enum engine_log_level level;
 			const char *text; /* "tunnel 12/34 peer 192.0.2.1:1701: ..." */
@@ -219,6 +253,18 @@ int engine_open_tunnel(struct engine *e, uint64_t now, const struct l2tp_addr *l
  */
 int engine_place_call(struct engine *e, uint64_t now, uint16_t tunnel_id, enum engine_call_direction dir,
 		      const struct engine_call_info *info, uint16_t *session_id);
+/*
+ * Places an incoming call through peer group "group" with extended failover. 0 with
+ * *request_id (REQUEST_DONE tells how it ends), or -ENOENT (no such group), -EBUSY (every
+ * endpoint busy, or the tunnel limits), -ENOMEM; why says it in one line.
+ */
+int engine_request_call(struct engine *e, uint64_t now, const char *group, const struct engine_call_info *info,
+			uint32_t *request_id, char *why, size_t why_len);
+/* LNS drain: new tunnels and calls are refused with Result 2 Error 7 ("try another"). */
+void engine_set_drain(struct engine *e, bool drain);
+bool engine_draining(const struct engine *e);
+/* Takes an endpoint (every endpoint: NULL) off the busy list. 0, or -ENOENT if it was not busy. */
+int engine_clear_busy(struct engine *e, uint64_t now, const struct l2tp_addr *addr);
 /* Clears a session with a CDN saying why. 0, -ENOENT, or -EINVAL (a code out of range). */
 int engine_close_session(struct engine *e, uint64_t now, uint16_t tunnel_id, uint16_t session_id,
 			 const struct engine_disconnect *why);
@@ -263,6 +309,21 @@ struct engine_session_view {
 	uint32_t call_serial;
 	bool send_seq; /* sequenced data */
 };
+
+/* What the shell may show of a group's endpoint (l2tpctl peer show). */
+struct engine_endpoint_view {
+	const struct engine_group *group;
+	const struct engine_endpoint *endpoint;
+	uint64_t busy_ms_left;		  /* 0: not busy */
+	uint32_t tunnels, tunnels_up;	  /* ours to it, opening / established */
+	uint32_t sessions, sessions_up;	  /* on those tunnels */
+	uint32_t failovers_from;	  /* times it refused or did not answer (marked busy) */
+	uint32_t failovers_to;		  /* calls it took after another endpoint failed them */
+	uint32_t attempts;		  /* calls placed with it */
+};
+/* Calls fn for each endpoint of each group (group NULL) or of one group: 0, -ENOENT, or fn's. */
+int engine_walk_endpoints(const struct engine *e, uint64_t now, const char *group,
+			  int (*fn)(const struct engine_endpoint_view *v, void *arg), void *arg);
 
 /* 0 with *v filled, or -ENOENT. */
 int engine_tunnel_view(const struct engine *e, uint16_t tunnel_id, struct engine_tunnel_view *v);

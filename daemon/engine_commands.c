@@ -6,6 +6,25 @@
 #include "engine_int.h"
 #include "l2tp/result.h"
 
+struct tunnel *engine_tunnel_open(struct engine *e, const struct l2tp_addr *local, const struct l2tp_addr *peer)
+{
+	struct tunnel *t;
+
+	/* The limit protects this box's memory whoever opens the tunnel. */
+	if (admission_tunnel(&e->cfg->limits, e->n_tunnels) != ADMIT)
+		return NULL;
+	t = tunnel_new(e, local, peer, true);
+	if (!t)
+		return NULL;
+	/* Indexed under peer ID 0 until the SCCRP names it: the tie breaker looks there. */
+	if (tunnel_set_peer_id(e, t, 0) < 0) {
+		tunnel_free(e, t);
+		return NULL;
+	}
+	tunnel_event(e, t, TEV_LOCAL_OPEN, &(struct tunnel_event_arg){ 0 });
+	return t;
+}
+
 int engine_open_tunnel(struct engine *e, uint64_t now, const struct l2tp_addr *local,
 		       const struct l2tp_addr *peer, uint16_t *tunnel_id)
 {
@@ -13,52 +32,54 @@ int engine_open_tunnel(struct engine *e, uint64_t now, const struct l2tp_addr *l
 	int err = 0;
 
 	e->now = now;
-	/* The limit protects this box's memory whoever opens the tunnel. */
 	if (admission_tunnel(&e->cfg->limits, e->n_tunnels) != ADMIT)
 		return -EBUSY;
-	t = tunnel_new(e, local, peer, true);
-	if (!t)
-		return -ENOSPC;
-	/* Indexed under peer ID 0 until the SCCRP names it: the tie breaker looks there. */
-	if (tunnel_set_peer_id(e, t, 0) < 0) {
-		tunnel_free(e, t);
-		err = -ENOMEM;
-	} else {
+	t = engine_tunnel_open(e, local, peer);
+	if (t)
 		*tunnel_id = t->id;
-		tunnel_event(e, t, TEV_LOCAL_OPEN, &(struct tunnel_event_arg){ 0 });
-	}
+	else
+		err = -ENOSPC;
 	engine_settle(e);
 	return err;
 }
 
-int engine_place_call(struct engine *e, uint64_t now, uint16_t tunnel_id, enum engine_call_direction dir,
-		      const struct engine_call_info *info, uint16_t *session_id)
+int engine_call_place(struct engine *e, struct tunnel *t, enum engine_call_direction dir,
+		      const struct engine_call_info *info, uint32_t max_per_tunnel, struct session **out)
 {
 	static const struct engine_call_info none;
-	struct tunnel *t = tunnel_find(e, tunnel_id);
 	struct session *s;
-	int err = 0;
 
-	e->now = now;
-	if (!t)
-		return -ENOENT;
 	if (t->state == TUNNEL_CLOSING)
 		return -ESHUTDOWN;
-	if (xport_queued(&t->xport) >= TUNNEL_QUEUE_MAX ||
-	    (e->cfg->limits.max_sessions_per_tunnel &&
-	     t->n_sessions >= e->cfg->limits.max_sessions_per_tunnel) ||
+	if (xport_queued(&t->xport) >= TUNNEL_QUEUE_MAX || (max_per_tunnel && t->n_sessions >= max_per_tunnel) ||
 	    (e->cfg->limits.max_sessions && e->n_sessions >= e->cfg->limits.max_sessions))
 		return -EBUSY;
 	s = session_new(e, t, dir == ENGINE_CALL_INCOMING ? SESSION_LAC_IC : SESSION_LNS_OC);
 	if (!s)
 		return -ENOSPC;
-	*session_id = s->id;
 	session_event(e, s, SEV_LOCAL_OPEN, &(struct session_event_arg){ .info = info ? info : &none });
-	if (s->dead)
-		err = -ENOMEM;
-	else if (t->state == TUNNEL_ESTABLISHED)
+	if (!s->dead && t->state == TUNNEL_ESTABLISHED)
 		session_event(e, s, SEV_TUNNEL_UP, &(struct session_event_arg){ 0 });
 	tunnel_reschedule(e, t);
+	if (s->dead)
+		return -ENOMEM;
+	*out = s;
+	return 0;
+}
+
+int engine_place_call(struct engine *e, uint64_t now, uint16_t tunnel_id, enum engine_call_direction dir,
+		      const struct engine_call_info *info, uint16_t *session_id)
+{
+	struct tunnel *t = tunnel_find(e, tunnel_id);
+	struct session *s;
+	int err;
+
+	e->now = now;
+	if (!t)
+		return -ENOENT;
+	err = engine_call_place(e, t, dir, info, e->cfg->limits.max_sessions_per_tunnel, &s);
+	if (!err)
+		*session_id = s->id;
 	engine_settle(e);
 	return err;
 }

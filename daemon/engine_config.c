@@ -61,6 +61,20 @@ int engine_config_validate(const struct engine_config *c, char *why, size_t n)
 	for (size_t i = 0; !bad && i < c->n_peers; i++)
 		if (c->peers[i].hide_avps && !c->peers[i].secret)
 			bad = "peer: hiding AVPs needs a secret";
+	for (size_t i = 0; !bad && i < c->n_groups; i++) {
+		const struct engine_group *g = &c->groups[i];
+
+		if (!g->name || !*g->name || strlen(g->name) > 63)
+			bad = "peer group: a name of 1 to 63 characters is required";
+		else if (g->n_endpoints == 0 || g->n_endpoints > ENGINE_GROUP_MAX_ENDPOINTS)
+			bad = "peer group: 1 to 64 endpoints";
+		for (size_t j = 0; !bad && j < g->n_endpoints; j++)
+			if (g->endpoints[j].weight == 0)
+				bad = "peer group: an endpoint's weight must be at least 1";
+		for (size_t j = 0; !bad && j < i; j++)
+			if (strcmp(c->groups[j].name, g->name) == 0)
+				bad = "peer group: two groups with one name";
+	}
 	if (!bad && c->hide_avps && !c->secret)
 		bad = "hiding AVPs needs a secret";
 	if (!bad)

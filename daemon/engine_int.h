@@ -23,6 +23,8 @@ enum tunnel_state {
 };
 
 struct session;
+struct endpoint;
+struct call_request;
 
 struct tunnel {
 	struct hnode by_id;   /* engine.tunnels, key = id */
@@ -52,6 +54,11 @@ struct tunnel {
 	struct session *sessions; /* list through session.next/prev */
 	uint32_t n_sessions;
 	struct tunnel *next_dead;
+	/* Ours only: where the SCCRQ went (the peer may answer from another port), its tunnels. */
+	struct endpoint *endpoint; /* NULL when the endpoint table was full */
+	struct tunnel *ep_next, *ep_prev;
+	uint8_t setup_retries;		  /* SCCRQ retransmissions (a group's); 0: the global count */
+	uint32_t max_sessions;		  /* a group's sessions per tunnel; 0: no limit */
 };
 
 /* RFC 2661 §7.4 and §7.5: the four kinds of call, each with its own table. */
@@ -82,6 +89,21 @@ struct session {
 	uint32_t call_serial;
 	struct engine_call_info *call; /* one allocation with its blobs; NULL when empty */
 	struct session *next_dead;
+	struct call_request *request; /* the group call this is an attempt of; NULL: none */
+};
+
+/*
+ * A remote endpoint (address and port) we opened tunnels to or were told about: the busy
+ * list and failover counters, and our tunnels to it. Kept for the engine's life; the table
+ * is bounded (ENDPOINTS_MAX), so a peer naming endless addresses cannot grow it.
+ */
+#define ENDPOINTS_MAX 4096
+struct endpoint {
+	struct hnode by_addr;
+	struct l2tp_addr addr;
+	uint64_t busy_until; /* 0: not busy */
+	uint32_t failovers_from, failovers_to, attempts;
+	struct tunnel *tunnels; /* ours to it, through tunnel.ep_next/ep_prev */
 };
 
 struct action_arena {
@@ -110,6 +132,12 @@ struct engine {
 	struct tunnel *dead_tunnels;
 	struct session *dead_sessions;
 	struct engine_stats stats;
+	struct hmap endpoints; /* struct endpoint by address */
+	struct hmap requests;  /* struct call_request by ID */
+	struct call_request *retries; /* failed over during this event: tried again at its end */
+	uint32_t request_serial;
+	bool retrying; /* settle is running the retries */
+	bool drain;    /* refuse new tunnels and calls with 2/7 */
 };
 
 /* engine_actions.c */
@@ -135,6 +163,13 @@ void engine_actions_free(struct engine *e);
 
 /* engine.c: the end of every event, when what died during it is freed. */
 void engine_settle(struct engine *e);
+
+/* engine_commands.c: opening a tunnel and placing a call, for local commands and group calls. */
+/* A tunnel of ours, SCCRQ sent; NULL at the tunnel limit or out of IDs or memory. */
+struct tunnel *engine_tunnel_open(struct engine *e, const struct l2tp_addr *local, const struct l2tp_addr *peer);
+/* 0 with *out, or -ESHUTDOWN, -EBUSY (limits, backlog), -ENOSPC, -ENOMEM. */
+int engine_call_place(struct engine *e, struct tunnel *t, enum engine_call_direction dir,
+		      const struct engine_call_info *info, uint32_t max_per_tunnel, struct session **out);
 
 /* tunnel.c */
 struct tunnel *tunnel_find(const struct engine *e, uint16_t id);
@@ -180,6 +215,28 @@ enum xport_rx tunnel_account_rx(struct engine *e, struct tunnel *t, uint16_t ns,
 #define TUNNEL_MAX_TIES 16
 size_t tunnel_outstanding_sccrqs(const struct engine *e, const struct l2tp_addr *peer, struct tunnel **out,
 				 size_t max);
+
+/* endpoint.c */
+/* The endpoint at addr; created if create (NULL if the table is full or out of memory). */
+struct endpoint *endpoint_get(struct engine *e, const struct l2tp_addr *addr, bool create);
+bool endpoint_busy(const struct engine *e, const struct l2tp_addr *addr);
+void endpoint_link(struct endpoint *ep, struct tunnel *t);
+void endpoint_unlink(struct tunnel *t);
+void endpoint_destroy_all(struct engine *e);
+
+/* failover.c */
+/* The refusals of the failover table: Result 2 with Error 4, 6, 7 or 9; for a CDN, Result 4 too. */
+bool failover_trigger(bool cdn, const struct engine_disconnect *why);
+/* A tunnel ends (before its sessions are cleared): the group calls waiting on it move on. */
+void failover_tunnel_down(struct engine *e, struct tunnel *t, const struct engine_disconnect *why, bool by_peer);
+/* A call ends: if it was a group call being set up, it moves on or fails. */
+void failover_session_down(struct engine *e, struct session *s, const struct engine_disconnect *why,
+			   bool by_peer);
+/* A call is up: its group request is done. */
+void failover_session_up(struct engine *e, struct session *s);
+/* At the end of an event: the calls that failed over during it try their next endpoint. */
+void failover_run_retries(struct engine *e);
+void failover_free_all(struct engine *e);
 
 /* tunnel_fsm.c */
 enum tunnel_event {

@@ -4,6 +4,7 @@
  * plain fields, so the engine's objects stay private.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "engine_int.h"
 
@@ -116,4 +117,51 @@ int engine_walk_sessions(const struct engine *e, uint16_t tunnel_id,
 			return r;
 	}
 	return 0;
+}
+
+static void fill_endpoint(const struct engine *e, uint64_t now, const struct engine_group *g, size_t i,
+			  struct engine_endpoint_view *v)
+{
+	const struct endpoint *ep = endpoint_get((struct engine *)e, &g->endpoints[i].addr, false);
+
+	*v = (struct engine_endpoint_view){ .group = g, .endpoint = &g->endpoints[i] };
+	if (!ep)
+		return;
+	v->busy_ms_left = ep->busy_until > now ? ep->busy_until - now : 0;
+	v->failovers_from = ep->failovers_from;
+	v->failovers_to = ep->failovers_to;
+	v->attempts = ep->attempts;
+	for (const struct tunnel *t = ep->tunnels; t; t = t->ep_next) {
+		if (t->dead || t->state == TUNNEL_CLOSING)
+			continue;
+		v->tunnels++;
+		v->tunnels_up += t->state == TUNNEL_ESTABLISHED;
+		v->sessions += t->n_sessions;
+		for (const struct session *s = t->sessions; s; s = s->next)
+			v->sessions_up += s->state == SESSION_ESTABLISHED;
+	}
+}
+
+int engine_walk_endpoints(const struct engine *e, uint64_t now, const char *group,
+			  int (*fn)(const struct engine_endpoint_view *v, void *arg), void *arg)
+{
+	bool found = false;
+
+	for (size_t g = 0; g < e->cfg->n_groups; g++) {
+		const struct engine_group *grp = &e->cfg->groups[g];
+
+		if (group && strcmp(grp->name, group))
+			continue;
+		found = true;
+		for (size_t i = 0; i < grp->n_endpoints; i++) {
+			struct engine_endpoint_view v;
+			int r;
+
+			fill_endpoint(e, now, grp, i, &v);
+			r = fn(&v, arg);
+			if (r)
+				return r;
+		}
+	}
+	return found || !group ? 0 : -ENOENT;
 }

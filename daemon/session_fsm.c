@@ -369,6 +369,7 @@ static bool kernel_ok(void *obj, void *arg)
 			c->e->out.n--;
 	}
 	engine_log(c->e, ENGINE_LOG_INFO, s->tunnel, s, "%s call established", session_kind_name(s->kind));
+	failover_session_up(c->e, s);
 	return true;
 }
 

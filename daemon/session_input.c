@@ -27,6 +27,11 @@ static void new_call(struct engine *e, struct tunnel *t, const struct l2tp_msg *
 			    "outgoing calls are not accepted");
 		return;
 	}
+	if (e->drain) {
+		e->stats.sessions_refused++;
+		refuse_call(e, t, m, L2TP_RC_CDN_GENERAL_ERROR, L2TP_EC_TRY_ANOTHER, "draining");
+		return;
+	}
 	v = admission_session(&e->admission, &cfg->limits, e->now, t->n_sessions, e->n_sessions);
 	if (v != ADMIT) {
 		e->stats.sessions_refused++;

@@ -66,6 +66,13 @@ static void emit_action(struct shell *sh, enum shell_event_type type, const stru
 		ev.error = a->down.why.error;
 		ev.message = a->down.why.message;
 		ev.by_peer = a->down.by_peer;
+	} else if (type == SHELL_EV_REQUEST_DONE) {
+		ev.request_id = a->request.id;
+		ev.request_ok = a->request.ok;
+		ev.failovers = a->request.failovers;
+		ev.result = a->request.why.result;
+		ev.error = a->request.why.error;
+		ev.message = a->request.why.message;
 	}
 	shell_emit(sh, &ev);
 }
@@ -110,6 +117,21 @@ static void log_action(struct shell *sh, const struct engine_action *a)
 			     .peer = t ? &t->peer : NULL };
 
 	log_obj(a->log.level, &o, "%s", a->log.text);
+}
+
+/* A group call (l2tpctl session add group) is up where it landed, or failed everywhere. */
+static void request_done(struct shell *sh, const struct engine_action *a)
+{
+	struct log_obj o = { .tunnel_id = a->tunnel_id, .session_id = a->session_id };
+
+	if (a->request.ok)
+		log_obj(ENGINE_LOG_INFO, &o, "group call %u up as session %u/%u after %u failover(s)", a->request.id,
+			a->tunnel_id, a->session_id, a->request.failovers);
+	else
+		log_obj(ENGINE_LOG_WARNING, &o, "group call %u failed after %u failover(s): result %u error %u%s%s",
+			a->request.id, a->request.failovers, a->request.why.result, a->request.why.error,
+			*a->request.why.message ? ": " : "", a->request.why.message);
+	emit_action(sh, SHELL_EV_REQUEST_DONE, a);
 }
 
 static void carry_out(struct shell *sh, const struct engine_action *a)
@@ -166,6 +188,9 @@ static void carry_out(struct shell *sh, const struct engine_action *a)
 		log_obj(ENGINE_LOG_INFO, &(struct log_obj){ .tunnel_id = a->tunnel_id, .session_id = a->session_id },
 			"tunnel %u session %u: %s from the peer", a->tunnel_id, a->session_id,
 			a->info.msg_type == L2TP_MSG_WEN ? "WAN-Error-Notify" : "Set-Link-Info");
+		break;
+	case ENGINE_REQUEST_DONE:
+		request_done(sh, a);
 		break;
 	case ENGINE_LOG:
 		log_action(sh, a);

@@ -69,6 +69,7 @@ enum shell_event_type {
 	SHELL_EV_SESSION_DOWN,
 	SHELL_EV_PPP_UP, /* pppd named its interface */
 	SHELL_EV_RELOAD,
+	SHELL_EV_REQUEST_DONE, /* a group call: up (tunnel and session IDs) or failed (result, error) */
 };
 struct shell_event {
 	enum shell_event_type type;
@@ -77,6 +78,9 @@ struct shell_event {
 	uint16_t result, error; /* DOWN events */
 	const char *message;	/* DOWN: the peer's or our error message; PPP_UP: interface; may be NULL */
 	bool by_peer;
+	uint32_t request_id; /* REQUEST_DONE */
+	bool request_ok;
+	uint32_t failovers;
 };
 
 #endif

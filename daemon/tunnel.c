@@ -118,6 +118,12 @@ struct tunnel *tunnel_new(struct engine *e, const struct l2tp_addr *local, const
 		free(t);
 		return NULL;
 	}
+	if (originator) {
+		struct endpoint *ep = endpoint_get(e, peer, true);
+
+		if (ep)
+			endpoint_link(ep, t);
+	}
 	e->n_tunnels++;
 	return t;
 }
@@ -241,8 +247,14 @@ size_t tunnel_outstanding_sccrqs(const struct engine *e, const struct l2tp_addr 
 
 bool tunnel_retransmit(struct engine *e, struct tunnel *t)
 {
+	struct xport_config cfg = e->cfg->xport;
 	struct tunnel_io io;
-	bool alive = xport_tick(&t->xport, &e->cfg->xport, e->now, io_begin(&io, e, t));
+	bool alive;
+
+	/* A group's SCCRQ retry count decides how soon an endpoint that does not answer is left. */
+	if (t->setup_retries && t->state == TUNNEL_WAIT_CTL_REPLY)
+		cfg.rtx_retries = t->setup_retries;
+	alive = xport_tick(&t->xport, &cfg, e->now, io_begin(&io, e, t));
 
 	io_end(&io);
 	return alive;
@@ -287,6 +299,11 @@ struct engine_disconnect disconnect_from_msg(struct engine *e, const struct l2tp
 	char *copy = engine_copy_str(e, text->ptr ? (const void *)text->ptr : "", text->len);
 
 	d.message = copy ? copy : "";
+	if (m->n_vendor) {
+		d.vendor_avp = true;
+		d.vendor_id = m->vendor[0].vendor;
+		d.vendor_type = m->vendor[0].type;
+	}
 	if (msg_has(m, L2TP_AVP_Q931_CAUSE_CODE)) {
 		d.q931 = true;
 		d.q931_cause = m->q931_cause_code.cause;
@@ -309,6 +326,7 @@ void tunnel_clear(struct engine *e, struct tunnel *t, const struct engine_discon
 
 	if (t->state == TUNNEL_CLOSING || t->dead)
 		return;
+	failover_tunnel_down(e, t, why, by_peer);
 	engine_log(e, by_peer ? ENGINE_LOG_NOTICE : ENGINE_LOG_WARNING, t, NULL,
 		   "cleared in state %s: result %u error %u%s%s", tunnel_state_name(t->state), why->result,
 		   why->error, why->message && *why->message ? ": " : "", why->message ? why->message : "");
@@ -370,6 +388,7 @@ static void tunnel_mark_dead(struct engine *e, struct tunnel *t)
 	t->dead = true;
 	hmap_remove(&e->tunnels, &t->by_id);
 	unindex_peer(e, t);
+	endpoint_unlink(t);
 	(void)timer_heap_set(&e->timers, &t->timer, TIMER_NONE);
 	/* The kernel frees IDs asynchronously: keep this one out of use for a while. */
 	if (ids_release(&e->ids, e->now, t->id) < 0)

@@ -142,6 +142,11 @@ static struct tunnel *answer(struct engine *e, const struct l2tp_addr *local, co
 		refuse(e, local, peer, m, L2TP_RC_STOPCCN_NOT_AUTHORIZED, 0, "not accepting tunnels");
 		return NULL;
 	}
+	if (!replacing && e->drain) {
+		e->stats.tunnels_refused++;
+		refuse(e, local, peer, m, L2TP_RC_STOPCCN_GENERAL_ERROR, L2TP_EC_TRY_ANOTHER, "draining");
+		return NULL;
+	}
 	if (admission_tunnel(&cfg->limits, e->n_tunnels - (uint32_t)replacing) != ADMIT) {
 		e->stats.tunnels_refused++;
 		refuse(e, local, peer, m, cfg->refuse_tunnel.result, cfg->refuse_tunnel.error,
