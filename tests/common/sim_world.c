@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "decode.h"
+#include "encode.h"
 #include "l2tp/wire.h"
 
 struct sim_packet {
@@ -116,13 +118,46 @@ static int node_at(const struct sim_world *w, const struct l2tp_addr *a)
 	return -1;
 }
 
+/* A StopCCN or CDN of from, rewritten as from->rewrite says, into buf; its length, or 0 to send as is. */
+static size_t rewritten(const struct sim_node *from, const struct engine_action *a, uint8_t *buf, size_t cap)
+{
+	const struct sim_rewrite *rw = &from->rewrite;
+	uint8_t copy[4096];
+	struct proto_error err;
+	struct l2tp_msg m;
+	struct encode_opts opts = { 0 };
+	int len;
+
+	if (!rw->on || a->send.len > sizeof(copy))
+		return 0;
+	memcpy(copy, a->send.buf, a->send.len);
+	if (decode_control(copy, a->send.len, NULL, &m, &err) < 0 || m.zlb ||
+	    (m.type != L2TP_MSG_STOPCCN && m.type != L2TP_MSG_CDN))
+		return 0;
+	m.result_code.result = rw->result;
+	m.result_code.error = rw->error;
+	m.result_code.has_error = true;
+	m.result_code.message = rw->message ? blob_from_str(rw->message) : (struct blob){ 0 };
+	if (rw->vendor_avp && m.n_vendor < MSG_MAX_VENDOR)
+		m.vendor[m.n_vendor++] = (struct vendor_avp){ .vendor = rw->vendor_id,
+							      .type = rw->vendor_type,
+							      .value = blob_from_str("slimit") };
+	len = encode_control(&m, &opts, buf, cap);
+	if (len < 0)
+		abort();
+	return (size_t)len;
+}
+
 static void transmit(struct sim_world *w, const struct sim_node *from, const struct engine_action *a)
 {
 	int to = node_at(w, &a->send.peer);
 	int copies = 1 + test_random_chance(&w->rng, w->link.duplicate);
+	uint8_t alt[4096];
+	size_t alt_len;
 
-	if (to < 0)
+	if (to < 0 || from->down)
 		return;
+	alt_len = rewritten(from, a, alt, sizeof(alt));
 	for (int i = 0; i < copies; i++) {
 		struct sim_packet *p;
 
@@ -130,7 +165,7 @@ static void transmit(struct sim_world *w, const struct sim_node *from, const str
 			w->packets_lost++;
 			continue;
 		}
-		p = malloc(sizeof(*p) + a->send.len);
+		p = malloc(sizeof(*p) + (alt_len ? alt_len : a->send.len));
 		if (!p)
 			abort();
 		p->at = w->now + w->link.delay_ms;
@@ -142,8 +177,8 @@ static void transmit(struct sim_world *w, const struct sim_node *from, const str
 		/* The sender's socket: its own port, the peer's address as the packet names it. */
 		p->from.port = a->send.local.port ? a->send.local.port : from->addr.port;
 		p->dst = a->send.peer;
-		p->len = a->send.len;
-		memcpy(p->buf, a->send.buf, a->send.len);
+		p->len = (uint16_t)(alt_len ? alt_len : a->send.len);
+		memcpy(p->buf, alt_len ? alt : a->send.buf, p->len);
 		queue_push(w, p);
 	}
 }
@@ -183,7 +218,17 @@ static void count_action(struct sim_node *n, const struct engine_action *a)
 	case ENGINE_KERNEL_SESSION_DELETE:
 		n->n.kernel_sessions--;
 		break;
+	case ENGINE_REQUEST_DONE:
+		a->request.ok ? n->n.requests_ok++ : n->n.requests_failed++;
+		n->last_request = *a;
+		snprintf(n->last_request_text, sizeof(n->last_request_text), "%s", a->request.why.message);
+		n->last_request.request.why.message = n->last_request_text;
+		break;
 	case ENGINE_LOG:
+		if (!strncmp(a->log.text, "failover ", 9)) {
+			n->n.failover_lines++;
+			snprintf(n->last_failover, sizeof(n->last_failover), "%s", a->log.text);
+		}
 		n->n.log_lines++;
 		if (n->print_log)
 			fprintf(stderr, "node %u: %s\n", n->addr.addr[3], a->log.text);
@@ -249,7 +294,7 @@ static uint64_t next_event(const struct sim_world *w)
 	uint64_t at = w->n_queue ? w->queue[0]->at : UINT64_MAX;
 
 	for (int i = 0; i < w->n_nodes; i++) {
-		uint64_t d = engine_next_deadline(w->nodes[i].e);
+		uint64_t d = w->nodes[i].down ? UINT64_MAX : engine_next_deadline(w->nodes[i].e);
 
 		if (d < at)
 			at = d;
@@ -276,13 +321,18 @@ bool sim_run(struct sim_world *w, uint64_t until, bool (*done)(struct sim_world 
 			struct sim_node *n = &w->nodes[p->to];
 			struct l2tp_addr local = n->addr;
 
+			if (n->down) {
+				w->packets_lost++;
+				free(p);
+				continue;
+			}
 			w->packets_delivered++;
 			engine_recv(n->e, w->now, &local, &p->from, p->buf, p->len);
 			free(p);
 			sim_settle(w, n);
 		}
 		for (int i = 0; i < w->n_nodes; i++) {
-			if (engine_next_deadline(w->nodes[i].e) <= w->now) {
+			if (!w->nodes[i].down && engine_next_deadline(w->nodes[i].e) <= w->now) {
 				engine_tick(w->nodes[i].e, w->now);
 				sim_settle(w, &w->nodes[i]);
 			}
@@ -318,6 +368,18 @@ int sim_place_call(struct sim_world *w, struct sim_node *n, uint16_t tid, enum e
 	static const uint8_t calling[] = "subscriber@isp.example";
 	struct engine_call_info info = { .calling_number = { calling, sizeof(calling) - 1 } };
 	int err = engine_place_call(n->e, w->now, tid, dir, dir == ENGINE_CALL_OUTGOING ? NULL : &info, sid);
+
+	sim_settle(w, n);
+	return err;
+}
+
+int sim_request_call(struct sim_world *w, struct sim_node *n, const char *group, uint32_t *id, char *why,
+		     size_t why_len)
+{
+	static const uint8_t calling[] = "subscriber@isp.example";
+	struct engine_call_info info = { .calling_number = { calling, sizeof(calling) - 1 } };
+	char text[256];
+	int err = engine_request_call(n->e, w->now, group, &info, id, why ? why : text, why ? why_len : sizeof(text));
 
 	sim_settle(w, n);
 	return err;

@@ -31,6 +31,17 @@ struct sim_counts {
 	uint32_t datagrams_sent;
 	uint32_t session_infos;
 	uint32_t log_lines;
+	uint32_t requests_ok, requests_failed; /* REQUEST_DONE actions */
+	uint32_t failover_lines;	       /* log lines "failover group=..." */
+};
+
+/* What a node's StopCCNs and CDNs say instead of what its engine wrote (a scripted refusal). */
+struct sim_rewrite {
+	bool on;
+	uint16_t result, error;
+	const char *message; /* NULL: none */
+	bool vendor_avp;     /* adds a vendor AVP (M=0) with these numbers */
+	uint16_t vendor_id, vendor_type;
 };
 
 struct sim_node {
@@ -39,6 +50,8 @@ struct sim_node {
 	struct l2tp_addr addr;
 	struct test_random rng;
 	bool kernel_refuses; /* the fake kernel answers -ENOMEM */
+	bool down;	     /* a dead daemon: receives nothing, sends nothing, no timers */
+	struct sim_rewrite rewrite;
 	bool print_log;
 	struct sim_counts n;
 	/* The last SESSION_DOWN/TUNNEL_DOWN seen, for scenario checks. */
@@ -47,6 +60,10 @@ struct sim_node {
 	/* Our tunnel and session IDs of the first calls that came up, in order. */
 	uint16_t up_tunnel[16], up_session[16];
 	uint32_t n_up;
+	/* The last REQUEST_DONE and the last failover line. */
+	struct engine_action last_request; /* why.message is last_request_text */
+	char last_request_text[128];
+	char last_failover[512];
 	/* Every datagram this node sent, if record is set (type of each, for tests). */
 	bool record;
 	uint16_t sent_types[4096];
@@ -85,5 +102,8 @@ bool sim_quiet(struct sim_world *w);
 int sim_open_tunnel(struct sim_world *w, struct sim_node *from, const struct sim_node *to, uint16_t *tid);
 int sim_place_call(struct sim_world *w, struct sim_node *n, uint16_t tid, enum engine_call_direction dir,
 		   uint16_t *sid);
+/* engine_request_call() through group "group"; why (if not NULL) gets the refusal's text. */
+int sim_request_call(struct sim_world *w, struct sim_node *n, const char *group, uint32_t *id, char *why,
+		     size_t why_len);
 
 #endif

@@ -16,6 +16,9 @@ struct scenario {
 
 extern const struct scenario scenarios[];
 extern const unsigned int n_scenarios;
+/* failover.c: extended failover (issue 5). */
+extern const struct scenario failover_scenarios[];
+extern const unsigned int n_failover_scenarios;
 
 /* Prints "  name: FAILED: why" and returns false: one line per broken expectation. */
 bool sim_expect(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -11,14 +11,26 @@
 
 #include "scenarios.h"
 
+/* Every scenario, in the order they run. */
+static const struct scenario *all[64];
+static unsigned int n_all;
+
+static void collect(void)
+{
+	for (unsigned int i = 0; i < n_scenarios; i++)
+		all[n_all++] = &scenarios[i];
+	for (unsigned int i = 0; i < n_failover_scenarios; i++)
+		all[n_all++] = &failover_scenarios[i];
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: sim [-s SEED] [SCENARIO...]\n"
 		   "Runs the engine simulation scenarios (all by default) on a virtual clock.\n"
 		   "  -s SEED   seed of the link's loss, duplication and reordering (default 1)\n"
 		   "Scenarios:");
-	for (unsigned int i = 0; i < n_scenarios; i++)
-		fprintf(f, " %s", scenarios[i].name);
+	for (unsigned int i = 0; i < n_all; i++)
+		fprintf(f, " %s", all[i]->name);
 	fprintf(f, "\n");
 }
 
@@ -39,6 +51,7 @@ int main(int argc, char **argv)
 	char *end;
 	int opt;
 
+	collect();
 	while ((opt = getopt(argc, argv, "s:h")) != -1) {
 		switch (opt) {
 		case 's':
@@ -59,23 +72,23 @@ int main(int argc, char **argv)
 	for (int i = optind; i < argc; i++) {
 		bool known = false;
 
-		for (unsigned int j = 0; j < n_scenarios; j++)
-			known |= strcmp(argv[i], scenarios[j].name) == 0;
+		for (unsigned int j = 0; j < n_all; j++)
+			known |= strcmp(argv[i], all[j]->name) == 0;
 		if (!known) {
 			fprintf(stderr, "sim: no scenario %s\n", argv[i]);
 			usage(stderr);
 			return 2;
 		}
 	}
-	for (unsigned int i = 0; i < n_scenarios; i++) {
+	for (unsigned int i = 0; i < n_all; i++) {
 		bool ok;
 
-		if (!wanted(scenarios[i].name, argc, argv))
+		if (!wanted(all[i]->name, argc, argv))
 			continue;
-		printf("scenario %s (seed %llu)\n", scenarios[i].name, seed);
+		printf("scenario %s (seed %llu)\n", all[i]->name, seed);
 		fflush(stdout);
-		ok = scenarios[i].run(seed);
-		printf("  %s: %s\n", scenarios[i].name, ok ? "ok" : "FAILED");
+		ok = all[i]->run(seed);
+		printf("  %s: %s\n", all[i]->name, ok ? "ok" : "FAILED");
 		ok ? passed++ : failed++;
 	}
 	printf("sim: %u passed, %u failed\n", passed, failed);
