@@ -22,8 +22,7 @@
 
 #include "conf_int.h"
 
-#define ARENA_CHUNK   8192
-#define PEER_NAME_MAX 32
+#define ARENA_CHUNK 8192
 
 struct arena_chunk {
 	struct arena_chunk *next;
@@ -282,11 +281,11 @@ oom:
 	return false;
 }
 
-static bool peer_name_valid(const char *name)
+bool conf_name_valid(const char *name)
 {
 	size_t n = strlen(name);
 
-	if (n == 0 || n > PEER_NAME_MAX)
+	if (n == 0 || n > CONF_NAME_MAX)
 		return false;
 	return strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == n;
 }
@@ -301,9 +300,9 @@ static void peer_section(struct conf_parse *p, const char *name)
 		conf_error(p, p->line, "[peer]: a name is required: [peer NAME]");
 		return;
 	}
-	if (!peer_name_valid(name)) {
+	if (!conf_name_valid(name)) {
 		conf_error(p, p->line, "[peer %s]: a name is 1 to %d of A-Z a-z 0-9 . _ -", name,
-			   PEER_NAME_MAX);
+			   CONF_NAME_MAX);
 		return;
 	}
 	if (c->n_peers == CONF_MAX_PEERS) {
@@ -361,8 +360,11 @@ static void section_header(struct conf_parse *p, char *s)
 		single_section(p, name, CONF_SEC_LNS, &p->lns_at, p->lns_lines);
 	else if (!strncmp(name, "peer", 4) && (!name[4] || is_blank(name[4])))
 		peer_section(p, strip(name + 4));
+	else if (!strncmp(name, "group", 5) && (!name[5] || is_blank(name[5])))
+		conf_group_section(p, strip(name + 5));
 	else
-		conf_error(p, p->line, "[%s]: unknown section (expected [global], [lns] or [peer NAME])",
+		conf_error(p, p->line,
+			   "[%s]: unknown section (expected [global], [lns], [peer NAME] or [group NAME])",
 			   name);
 }
 
@@ -443,8 +445,9 @@ static void unknown_key(struct conf_parse *p, const char *name)
 		const char *name;
 	} sections[] = { { CONF_SEC_GLOBAL, "[global]" },
 			 { CONF_SEC_LNS, "[lns]" },
-			 { CONF_SEC_PEER, "[peer NAME]" } };
-	char where[64] = "";
+			 { CONF_SEC_PEER, "[peer NAME]" },
+			 { CONF_SEC_GROUP, "[group NAME]" } };
+	char where[80] = "";
 	unsigned i;
 
 	for (size_t j = 0; j < sizeof(sections) / sizeof(sections[0]); j++)
@@ -470,7 +473,9 @@ static int on_key(void *user, const char *section, const char *name, const char 
 		return 1;
 	if (p->section == CONF_SEC_NONE) {
 		conf_error(p, p->line,
-			   "%s: outside any section (keys go under [global], [lns] or [peer NAME])", name);
+			   "%s: outside any section "
+			   "(keys go under [global], [lns], [peer NAME] or [group NAME])",
+			   name);
 		return 1;
 	}
 	k = conf_key_find(p->section, name, &i);
@@ -498,7 +503,12 @@ static int on_key(void *user, const char *section, const char *name, const char 
 		conf_key_error(p, k, "value longer than %d characters", CONF_MAX_VALUE);
 		return 1;
 	}
-	base = p->section == CONF_SEC_PEER ? (char *)&p->c->peers[p->peer] : (char *)p->c;
+	if (p->section == CONF_SEC_PEER)
+		base = (char *)&p->c->peers[p->peer];
+	else if (p->section == CONF_SEC_GROUP)
+		base = (char *)&p->groups[p->group].engine;
+	else
+		base = (char *)p->c;
 	k->parse(p, k, value, base + k->offset);
 	return 1;
 }
@@ -577,6 +587,8 @@ int conf_load(const char *path, struct l2tpkd_conf **out, FILE *err)
 		fprintf(err, "%s: %s\n", path, why ? why : strerror(-r));
 	free(p.errors);
 	free(p.peer_lines);
+	free(p.groups);
+	free(p.lns);
 	if (r < 0)
 		conf_free(p.c);
 	else

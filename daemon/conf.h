@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The configuration file (l2tpkd.conf(5)), INI read with inih: [global], [lns] and one
- * [peer NAME] section per known peer. conf_load() validates everything and reports every
- * error as "file:line: key: reason"; the result is immutable and owned by one struct that
- * conf_free() releases, so a reload can build a new one and keep the old one if it is bad.
+ * The configuration file (l2tpkd.conf(5)), INI read with inih: [global], [lns], one
+ * [peer NAME] section per known peer and one [group NAME] section per peer group (the LNS
+ * endpoints a call goes through with extended failover). conf_load() validates everything
+ * and reports every error as "file:line: key: reason"; the result is immutable and owned by
+ * one struct that conf_free() releases, so a reload can build a new one and keep the old one
+ * if it is bad.
  */
 #ifndef L2TPKD_CONF_H
 #define L2TPKD_CONF_H
@@ -17,6 +19,7 @@
 #define CONF_MAX_LISTEN 8
 #define CONF_MAX_PREFIXES 64
 #define CONF_MAX_PEERS 16384
+#define CONF_MAX_GROUPS 256
 #define CONF_MAX_POOL (1u << 20) /* addresses in [lns] ip-pool */
 #define CONF_MAX_PPPD_WORDS 64	    /* pppd-extra words per [lns] or [peer] */
 #define CONF_MAX_FILE_SIZE (1 << 20) /* bytes */
@@ -49,6 +52,21 @@ struct conf_peer {
 	unsigned line;		     /* where the section starts, for messages */
 };
 
+/* An lns line of a [group], as written (the engine's endpoint has the same index). */
+struct conf_group_lns {
+	const char *peer;   /* the [peer NAME] it named; NULL: given as an address */
+	const char *secret; /* its own "secret WORD"; NULL: none on the line */
+	unsigned line;
+};
+
+/* [group NAME]: the LNS endpoints a call goes through with extended failover. */
+struct conf_group {
+	const char *name;
+	unsigned line;			   /* where the section starts, for messages */
+	const struct engine_group *engine; /* &engine.groups[i]: endpoints, busy timeout, limits */
+	const struct conf_group_lns *lns;  /* engine->n_endpoints of them, in file order */
+};
+
 struct l2tpkd_conf {
 	const char *path;
 	/* [global] */
@@ -64,14 +82,18 @@ struct l2tpkd_conf {
 	/* [lns] local-ip and ip-pool: "local:remote" for pppd (IPv4, host byte order; 0: none) */
 	uint32_t lns_local_ip;
 	uint32_t pool_first, pool_last;
-	/* [global] + [lns] + [peer]: what the engine is given; strings owned by this struct */
+	/* [global] + [lns] + [peer] + [group]: what the engine is given; owned by this struct */
 	struct engine_config engine;
-	/* One per [peer], same order as peers; secret: the peer's own, else the [global] one, as
-	   the engine does not fall back to engine.secret for a peer it knows. */
+	/* engine.peers: one per [peer], same order as peers; secret: the peer's own, else the
+	   [global] one, as the engine does not fall back to engine.secret for a peer it knows.
+	   Then one per host of a [group] endpoint with a "secret" of its own (and no [peer]). */
 	struct engine_peer_config *engine_peers;
 	/* [peer NAME] */
 	struct conf_peer *peers;
 	unsigned n_peers;
+	/* [group NAME], in file order; group i is engine.groups[i] */
+	const struct conf_group *groups;
+	unsigned n_groups;
 	/* owned storage */
 	void *arena;
 };
@@ -93,6 +115,8 @@ void conf_print(const struct l2tpkd_conf *c, FILE *f);
 const struct conf_peer *conf_peer_find(const struct l2tpkd_conf *c, const char *name_or_addr);
 /* The [peer] of a host, whatever the port (as the engine matches peers); NULL if none. */
 const struct conf_peer *conf_peer_by_host(const struct l2tpkd_conf *c, const struct l2tp_addr *a);
+/* The engine's view of a [group] by name; NULL if none. */
+const struct engine_group *conf_group_find(const struct l2tpkd_conf *c, const char *name);
 /* An IPv4 address held in host byte order (local-ip, ip-pool), as "192.0.2.1". */
 #define CONF_IPV4_STRLEN 16
 const char *conf_ipv4_str(uint32_t addr, char buf[CONF_IPV4_STRLEN]);

@@ -92,8 +92,7 @@ static int split_host(const char *s, char *host, size_t host_len, const char **p
 	return 0;
 }
 
-/* conf_parse_addr() with the reason for -EINVAL. */
-static int parse_addr_why(const char *s, uint16_t default_port, struct l2tp_addr *out, const char **why)
+int conf_parse_addr_why(const char *s, uint16_t default_port, struct l2tp_addr *out, const char **why)
 {
 	char host[INET6_ADDRSTRLEN + 1];
 	const char *port;
@@ -121,7 +120,7 @@ int conf_parse_addr(const char *s, uint16_t default_port, struct l2tp_addr *out)
 {
 	const char *why;
 
-	return parse_addr_why(s, default_port, out, &why);
+	return conf_parse_addr_why(s, default_port, out, &why);
 }
 
 static bool unspecified(const struct l2tp_addr *a)
@@ -131,8 +130,7 @@ static bool unspecified(const struct l2tp_addr *a)
 	return !memcmp(a->addr, zero, a->family == AF_INET ? 4 : 16);
 }
 
-/* A host one can send to: not unspecified, multicast or broadcast. */
-static bool unicast(const struct l2tp_addr *a)
+bool conf_addr_unicast(const struct l2tp_addr *a)
 {
 	static const uint8_t broadcast[4] = { 255, 255, 255, 255 };
 
@@ -208,11 +206,11 @@ static bool listen_item(struct conf_parse *p, const struct conf_key *k, const ch
 		a.family = AF_INET6;
 		return listen_add(p, k, &a);
 	}
-	if (parse_addr_why(item, CONF_DEFAULT_PORT, &a, &why) < 0) {
+	if (conf_parse_addr_why(item, CONF_DEFAULT_PORT, &a, &why) < 0) {
 		conf_key_error(p, k, "\"%s\": %s", item, why);
 		return false;
 	}
-	if (!unicast(&a) && !unspecified(&a)) {
+	if (!conf_addr_unicast(&a) && !unspecified(&a)) {
 		conf_key_error(p, k, "\"%s\": not a unicast address", item);
 		return false;
 	}
@@ -316,9 +314,9 @@ void conf_parse_peer_address(struct conf_parse *p, const struct conf_key *k, con
 	struct l2tp_addr a;
 	const char *why;
 
-	if (parse_addr_why(value, CONF_DEFAULT_PORT, &a, &why) < 0)
+	if (conf_parse_addr_why(value, CONF_DEFAULT_PORT, &a, &why) < 0)
 		conf_key_error(p, k, "\"%s\": %s", value, why);
-	else if (!unicast(&a))
+	else if (!conf_addr_unicast(&a))
 		conf_key_error(p, k, "\"%s\": not a unicast address", value);
 	else
 		*(struct l2tp_addr *)dst = a;
@@ -330,9 +328,9 @@ void conf_parse_peer_local(struct conf_parse *p, const struct conf_key *k, const
 	struct l2tp_addr a;
 	const char *why;
 
-	if (parse_addr_why(value, 0, &a, &why) < 0) {
+	if (conf_parse_addr_why(value, 0, &a, &why) < 0) {
 		conf_key_error(p, k, "\"%s\": %s", value, why);
-	} else if (!unicast(&a)) {
+	} else if (!conf_addr_unicast(&a)) {
 		conf_key_error(p, k, "\"%s\": not a unicast address (leave local out for any)", value);
 	} else if (a.port) {
 		conf_key_error(p, k, "\"%s\": an address without a port (tunnels use the port of listen)",
@@ -389,11 +387,11 @@ static bool ipv4_host(struct conf_parse *p, const struct conf_key *k, const char
 	struct l2tp_addr a;
 	const char *why;
 
-	if (parse_addr_why(text, 0, &a, &why) < 0) {
+	if (conf_parse_addr_why(text, 0, &a, &why) < 0) {
 		conf_key_error(p, k, "\"%s\": %s", text, why);
 		return false;
 	}
-	if (a.family != AF_INET || a.port || !unicast(&a)) {
+	if (a.family != AF_INET || a.port || !conf_addr_unicast(&a)) {
 		conf_key_error(p, k, "\"%s\": not an IPv4 unicast address without a port", text);
 		return false;
 	}

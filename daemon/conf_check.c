@@ -2,7 +2,8 @@
 /*
  * What can only be checked once the whole file is read: settings that depend on each other
  * (a key may come before the one it depends on, even in another section), the peers (names
- * and hosts unique, each with an address), and the engine's configuration built from it all.
+ * and hosts unique, each with an address), the groups (conf_group.c: their endpoints may name
+ * peers), and the engine's configuration built from it all.
  * Each problem is reported at the line of the key that can fix it.
  */
 #include <stdlib.h>
@@ -145,6 +146,8 @@ void conf_check(struct conf_parse *p)
 		conf_error(p, conf_key_line(p, CONF_SEC_LNS, 0, "ip-pool"),
 			   "ip-pool: contains local-ip, which is the LNS's own address");
 	build_engine(p);
+	if (!p->oom)
+		conf_check_groups(p);
 	/* The checks above cover the engine's: this catches a rule the engine gains later. */
 	if (!p->n_errors && !p->n_dropped && !p->oom &&
 	    conf_engine_validate(&c->engine, why, sizeof(why)) < 0)

@@ -2,8 +2,9 @@
 /*
  * Inside the configuration reader (conf.h): the parse state that conf.c (lines, sections,
  * errors), conf_keys.c (the key tables and value parsers), conf_addr.c (addresses, prefixes
- * and their lists) and conf_check.c (the checks across keys and peers, the engine's view)
- * share. Nothing outside libconf uses it but the unit tests, which walk the key tables.
+ * and their lists), conf_group.c (the [group] sections) and conf_check.c (the checks across
+ * keys and peers, the engine's view) share. Nothing outside libconf uses it but the unit
+ * tests, which walk the key tables.
  */
 #ifndef L2TPKD_CONF_INT_H
 #define L2TPKD_CONF_INT_H
@@ -19,15 +20,34 @@ enum conf_section {
 	CONF_SEC_GLOBAL, /* [global] */
 	CONF_SEC_LNS,	 /* [lns] */
 	CONF_SEC_PEER,	 /* [peer NAME] */
+	CONF_SEC_GROUP,	 /* [group NAME] */
 	CONF_SEC_SKIP,	 /* a section already reported as bad: its keys are not looked at */
 };
 
 #define CONF_KEYS_MAX 16 /* keys in the largest section */
 
+#define CONF_NAME_MAX 32 /* of a [peer] or a [group] */
+
 struct conf_error {
 	unsigned line; /* 0: the file as a whole (printed last, without a line) */
 	unsigned seq;  /* order of discovery, for a stable sort */
 	char *text;    /* in the arena; "key: reason" */
+};
+
+/* A [group NAME] while the file is read; conf_group.c makes c->groups of them at the end. */
+struct conf_group_parse {
+	const char *name;
+	unsigned line;
+	struct engine_group engine; /* the keys' dst; n_endpoints counts the lns lines kept */
+	unsigned key_lines[CONF_KEYS_MAX];
+};
+
+/* An lns line as read: its endpoint (a [peer] name or an address) is resolved at the end. */
+struct conf_lns_line {
+	unsigned group, line;
+	const char *endpoint, *secret; /* in the arena; secret NULL: none */
+	uint8_t priority;
+	uint16_t weight;
 };
 
 struct conf_parse {
@@ -42,6 +62,11 @@ struct conf_parse {
 	unsigned global_at, lns_at;	       /* lines of the [global] and [lns] headers */
 	unsigned (*peer_lines)[CONF_KEYS_MAX]; /* one row per peer */
 	unsigned peers_cap;
+	/* [group NAME] (CONF_SEC_GROUP: p->group is the current one) and their lns lines */
+	struct conf_group_parse *groups;
+	unsigned n_groups, groups_cap, group;
+	struct conf_lns_line *lns;
+	unsigned n_lns, lns_cap;
 	struct conf_error *errors;
 	unsigned n_errors, n_dropped;
 	bool oom;
@@ -63,7 +88,8 @@ enum conf_key_flags {
 struct conf_key {
 	const char *name;
 	conf_parse_fn *parse;
-	size_t offset;	   /* of dst in struct l2tpkd_conf, or in struct conf_peer for [peer] */
+	size_t offset;	   /* of dst in struct l2tpkd_conf; for [peer] in struct conf_peer, for
+			      [group] in struct engine_group */
 	uint32_t min, max; /* numbers; durations in ms */
 	unsigned flags;
 };
@@ -71,8 +97,10 @@ struct conf_key {
 /* The keys of a section (NULL and *n 0 for none), and one by name with its index. */
 const struct conf_key *conf_keys(enum conf_section s, unsigned *n);
 const struct conf_key *conf_key_find(enum conf_section s, const char *name, unsigned *index);
-/* Where a key of [global], [lns] or peer i was set; 0 if it was not. */
-unsigned conf_key_line(const struct conf_parse *p, enum conf_section s, unsigned peer, const char *name);
+/* Where a key of [global], [lns], or the peer or group of that index was set; 0 if it was not. */
+unsigned conf_key_line(const struct conf_parse *p, enum conf_section s, unsigned index, const char *name);
+/* A [peer] or [group] name: 1 to CONF_NAME_MAX of A-Z a-z 0-9 . _ - */
+bool conf_name_valid(const char *name);
 
 /* Arena allocations owned by c, zeroed; NULL (and p->oom) when memory runs out. */
 void *conf_alloc(struct conf_parse *p, size_t n);
@@ -90,6 +118,17 @@ const char *conf_ip_str(const struct l2tp_addr *a, char buf[L2TP_ADDR_STRLEN]);
 /* Value parsers of the address keys (conf_addr.c). */
 conf_parse_fn conf_parse_listen, conf_parse_accept_from, conf_parse_peer_address, conf_parse_peer_local,
 	conf_parse_ipv4, conf_parse_ip_pool;
+/* conf_parse_addr() with the reason for -EINVAL in *why. */
+int conf_parse_addr_why(const char *s, uint16_t default_port, struct l2tp_addr *out, const char **why);
+/* A host one can send to: not unspecified, multicast or broadcast. */
+bool conf_addr_unicast(const struct l2tp_addr *a);
+
+/* [group NAME] (conf_group.c): a section header (name as written), the lns key's parser, and
+   at the end the endpoints resolved, checked and handed to the engine (after conf_check's
+   [peer] checks and engine peers: it appends to those). */
+void conf_group_section(struct conf_parse *p, const char *name);
+conf_parse_fn conf_parse_lns;
+void conf_check_groups(struct conf_parse *p);
 
 /* The checks across keys and peers, then the engine's own (conf_check.c). */
 void conf_check(struct conf_parse *p);

@@ -244,6 +244,7 @@ static void parse_pppd_extra(struct conf_parse *p, const struct conf_key *k, con
 
 #define G(field) offsetof(struct l2tpkd_conf, field)
 #define P(field) offsetof(struct conf_peer, field)
+#define E(field) offsetof(struct engine_group, field)
 
 static const struct conf_key global_keys[] = {
 	{ "host-name", parse_string, G(engine.host_name), 0, 0, 0 },
@@ -293,9 +294,18 @@ static const struct conf_key peer_keys[] = {
 	{ "pppd-extra", parse_pppd_extra, P(pppd), 0, 0, CONF_K_REPEAT | CONF_K_SECRET },
 };
 
+/* Defaults in conf_group_section(). */
+static const struct conf_key group_keys[] = {
+	{ "lns", conf_parse_lns, 0, 0, 0, CONF_K_REPEAT },
+	{ "busy-timeout", parse_duration, E(busy_ms), SEC, 3600 * SEC, CONF_K_ZERO_OK },
+	{ "sccrq-retries", parse_u8, E(sccrq_retries), 1, 255, 0 },
+	{ "max-sessions-per-tunnel", parse_u32, E(max_sessions_per_tunnel), 0, 65535, 0 },
+};
+
 _Static_assert(sizeof(global_keys) / sizeof(global_keys[0]) <= CONF_KEYS_MAX, "CONF_KEYS_MAX too small");
 _Static_assert(sizeof(lns_keys) / sizeof(lns_keys[0]) <= CONF_KEYS_MAX, "CONF_KEYS_MAX too small");
 _Static_assert(sizeof(peer_keys) / sizeof(peer_keys[0]) <= CONF_KEYS_MAX, "CONF_KEYS_MAX too small");
+_Static_assert(sizeof(group_keys) / sizeof(group_keys[0]) <= CONF_KEYS_MAX, "CONF_KEYS_MAX too small");
 
 const struct conf_key *conf_keys(enum conf_section s, unsigned *n)
 {
@@ -309,6 +319,9 @@ const struct conf_key *conf_keys(enum conf_section s, unsigned *n)
 	case CONF_SEC_PEER:
 		*n = sizeof(peer_keys) / sizeof(peer_keys[0]);
 		return peer_keys;
+	case CONF_SEC_GROUP:
+		*n = sizeof(group_keys) / sizeof(group_keys[0]);
+		return group_keys;
 	default:
 		*n = 0;
 		return NULL;
@@ -328,7 +341,7 @@ const struct conf_key *conf_key_find(enum conf_section s, const char *name, unsi
 	return NULL;
 }
 
-unsigned conf_key_line(const struct conf_parse *p, enum conf_section s, unsigned peer, const char *name)
+unsigned conf_key_line(const struct conf_parse *p, enum conf_section s, unsigned index, const char *name)
 {
 	unsigned i;
 
@@ -339,7 +352,9 @@ unsigned conf_key_line(const struct conf_parse *p, enum conf_section s, unsigned
 		return p->global_lines[i];
 	case CONF_SEC_LNS:
 		return p->lns_lines[i];
+	case CONF_SEC_GROUP:
+		return p->groups[index].key_lines[i];
 	default:
-		return p->peer_lines[peer][i];
+		return p->peer_lines[index][i];
 	}
 }

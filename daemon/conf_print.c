@@ -163,10 +163,32 @@ static void print_peer(const struct l2tpkd_conf *c, const struct conf_peer *peer
 	print_pppd(f, &peer->pppd);
 }
 
+/* Each endpoint as written (a [peer] name, or an address with its port), every option given. */
+static void print_group(const struct conf_group *g, FILE *f)
+{
+	char s[L2TP_ADDR_STRLEN];
+
+	fprintf(f, "\n[group %s]\n", g->name);
+	for (size_t i = 0; i < g->engine->n_endpoints; i++) {
+		const struct engine_endpoint *ep = &g->engine->endpoints[i];
+		const char *name = g->lns[i].peer ? g->lns[i].peer : l2tp_addr_str(&ep->addr, s);
+
+		fprintf(f, "lns = %s priority %u weight %u", name, ep->priority, ep->weight);
+		if (g->lns[i].secret)
+			fprintf(f, " secret %s", g->lns[i].secret);
+		fputc('\n', f);
+	}
+	print_duration(f, "busy-timeout", g->engine->busy_ms);
+	fprintf(f, "sccrq-retries = %u\n", g->engine->sccrq_retries);
+	fprintf(f, "max-sessions-per-tunnel = %u\n", g->engine->max_sessions_per_tunnel);
+}
+
 void conf_print(const struct l2tpkd_conf *c, FILE *f)
 {
 	print_global(c, f);
 	print_lns(c, f);
 	for (unsigned i = 0; i < c->n_peers; i++)
 		print_peer(c, &c->peers[i], f);
+	for (unsigned i = 0; i < c->n_groups; i++)
+		print_group(&c->groups[i], f);
 }

@@ -39,22 +39,26 @@ static void audit(const struct ctl_request *req, int r, const char *why, const c
 		log_notice("control: uid %u pid %d: %s", (unsigned)req->uid, (int)req->pid, what);
 }
 
-/* The peer a request names; its text goes to the log, so control characters are refused. */
-static const char *request_peer(const struct ctl_request *req, char *why, size_t why_len)
+const char *ctl_request_text(const struct ctl_request *req, uint16_t type, const char *what, char *why, size_t why_len)
 {
-	const char *peer, *c;
+	const char *text, *c;
 
-	if (!req->tb[L2TPKD_CTL_A_PEER]) {
-		snprintf(why, why_len, "the request names no peer");
+	if (!req->tb[type]) {
+		snprintf(why, why_len, "the request names no %s", what);
 		return NULL;
 	}
-	peer = mnl_attr_get_str(req->tb[L2TPKD_CTL_A_PEER]);
-	for (c = peer; *c; c++)
+	text = mnl_attr_get_str(req->tb[type]);
+	for (c = text; *c; c++)
 		if ((unsigned char)*c < 0x20 || *c == 0x7f) {
-			snprintf(why, why_len, "a peer name or address has no control characters");
+			snprintf(why, why_len, "a %s has no control characters", what);
 			return NULL;
 		}
-	return peer;
+	return text;
+}
+
+static const char *request_peer(const struct ctl_request *req, char *why, size_t why_len)
+{
+	return ctl_request_text(req, L2TPKD_CTL_A_PEER, "peer name or address", why, why_len);
 }
 
 static int cmd_version(const struct ctl_request *req, struct ctl_out *out, char *why, size_t why_len)
@@ -148,13 +152,45 @@ static int call_info(const struct ctl_request *req, struct engine_call_info *inf
 	return 0;
 }
 
+/* session add group NAME: a call with extended failover; its outcome comes as an event. */
+static int session_add_group(const struct ctl_request *req, struct ctl_out *out, char *why, size_t why_len)
+{
+	const char *group = ctl_request_text(req, L2TPKD_CTL_A_GROUP, "group", why, why_len);
+	struct engine_call_info info;
+	uint32_t id = 0;
+	struct ctl_msg m;
+	int r = group ? 0 : -EINVAL;
+
+	if (r == 0 && (req->tb[L2TPKD_CTL_A_PEER] || req->tb[L2TPKD_CTL_A_TUNNEL_ID])) {
+		snprintf(why, why_len, "a group call takes neither a peer nor a tunnel: the group chooses");
+		r = -EINVAL;
+	}
+	if (r == 0)
+		r = call_info(req, &info, why, why_len);
+	if (r == 0)
+		r = shell_session_request(req->ctx, group, &info, &id, why, why_len);
+	if (r == 0) {
+		ctl_out_begin(out, &m);
+		ctl_put_u32(&m, L2TPKD_CTL_A_REQUEST_ID, id);
+		r = ctl_out_end(out, &m);
+	}
+	if (r < 0)
+		audit(req, r, why, "session add group %s", group ? group : "?");
+	else
+		audit(req, r, why, "session add group %s: request %u", group, id);
+	return r;
+}
+
 static int cmd_session_add(const struct ctl_request *req, struct ctl_out *out, char *why, size_t why_len)
 {
-	const char *peer = request_peer(req, why, why_len);
+	const char *peer;
 	struct engine_call_info info;
 	uint16_t tid = 0, new_tid = 0, new_sid = 0;
 	int r;
 
+	if (req->tb[L2TPKD_CTL_A_GROUP])
+		return session_add_group(req, out, why, why_len);
+	peer = request_peer(req, why, why_len);
 	if (!peer)
 		return -EINVAL;
 	r = ctl_get_id(req, L2TPKD_CTL_A_TUNNEL_ID, &tid, why, why_len);
@@ -220,6 +256,13 @@ static const struct ctl_command commands[] = {
 	  .dump_free = ctl_show_dump_free },
 	{ .type = L2TPKD_CTL_MSG_MONITOR, .subscribes = true },
 	{ .type = L2TPKD_CTL_MSG_RELOAD, .changes = true, .doit = cmd_reload },
+	{ .type = L2TPKD_CTL_MSG_PEER_GET,
+	  .dump_start = ctl_peer_dump_start,
+	  .dump_next = ctl_peer_dump_next,
+	  .dump_free = ctl_peer_dump_free },
+	{ .type = L2TPKD_CTL_MSG_PEER_CLEAR_BUSY, .changes = true, .doit = ctl_peer_clear_busy },
+	{ .type = L2TPKD_CTL_MSG_DRAIN, .changes = true, .doit = ctl_drain },
+	{ .type = L2TPKD_CTL_MSG_LNS_GET, .doit = ctl_lns_show },
 };
 
 const struct ctl_command *ctl_cmds_table(size_t *n)
@@ -272,9 +315,27 @@ static uint8_t event_code(enum shell_event_type t)
 	case SHELL_EV_RELOAD:
 		return L2TPKD_CTL_EVENT_RELOAD;
 	case SHELL_EV_REQUEST_DONE:
-		return 0; /* TODO(session 4): monitor event */
+		return L2TPKD_CTL_EVENT_REQUEST_DONE;
 	}
 	return 0;
+}
+
+/* Where a group call landed (IDs and peer), or why it failed (the last refusal). */
+static void put_request_done(struct ctl_msg *m, const struct shell_event *ev)
+{
+	ctl_put_u32(m, L2TPKD_CTL_A_REQUEST_ID, ev->request_id);
+	ctl_put_u8(m, L2TPKD_CTL_A_ESTABLISHED, ev->request_ok);
+	ctl_put_u32(m, L2TPKD_CTL_A_FAILOVERS, ev->failovers);
+	if (ev->request_ok) {
+		ctl_put_u16(m, L2TPKD_CTL_A_TUNNEL_ID, ev->tunnel_id);
+		ctl_put_u16(m, L2TPKD_CTL_A_SESSION_ID, ev->session_id);
+		ctl_put_addr(m, L2TPKD_CTL_A_PEER_IP, L2TPKD_CTL_A_PEER_PORT, &ev->peer);
+		return;
+	}
+	ctl_put_u16(m, L2TPKD_CTL_A_RESULT, ev->result);
+	ctl_put_u16(m, L2TPKD_CTL_A_ERROR, ev->error);
+	if (ev->message && *ev->message)
+		ctl_put_str(m, L2TPKD_CTL_A_MESSAGE, ev->message, L2TPKD_CTL_TEXT_MAX);
 }
 
 void ctl_server_event(struct ctl_server *s, const struct shell_event *ev)
@@ -292,7 +353,9 @@ void ctl_server_event(struct ctl_server *s, const struct shell_event *ev)
 		return;
 	ctl_msg_init(&m, u.buf, sizeof(u.buf), L2TPKD_CTL_MSG_EVENT, 0, 0, 0);
 	ctl_put_u8(&m, L2TPKD_CTL_A_EVENT, event_code(ev->type));
-	if (ev->type != SHELL_EV_RELOAD) {
+	if (ev->type == SHELL_EV_REQUEST_DONE) {
+		put_request_done(&m, ev);
+	} else if (ev->type != SHELL_EV_RELOAD) {
 		ctl_put_u16(&m, L2TPKD_CTL_A_TUNNEL_ID, ev->tunnel_id);
 		if (ev->peer_tunnel_id)
 			ctl_put_u16(&m, L2TPKD_CTL_A_PEER_TUNNEL_ID, ev->peer_tunnel_id);

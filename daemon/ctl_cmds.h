@@ -25,6 +25,19 @@ int ctl_show_stats_start(const struct ctl_request *req, void **state, char *why,
 int ctl_show_dump_next(void *ctx, void *state, struct ctl_out *out, char *why, size_t why_len);
 void ctl_show_dump_free(void *state);
 
+/* ctl_failover.c: peer show (a dump), peer clear-busy, drain, lns show. */
+int ctl_peer_dump_start(const struct ctl_request *req, void **state, char *why, size_t why_len);
+int ctl_peer_dump_next(void *ctx, void *state, struct ctl_out *out, char *why, size_t why_len);
+void ctl_peer_dump_free(void *state);
+int ctl_peer_clear_busy(const struct ctl_request *req, struct ctl_out *out, char *why, size_t why_len);
+int ctl_drain(const struct ctl_request *req, struct ctl_out *out, char *why, size_t why_len);
+int ctl_lns_show(const struct ctl_request *req, struct ctl_out *out, char *why, size_t why_len);
+
+/* A string attribute the daemon logs: NULL (why) if absent or with control characters. */
+const char *ctl_request_text(const struct ctl_request *req, uint16_t type, const char *what, char *why,
+			     size_t why_len);
+/* The engine's totals as an ENGINE nest. */
+void ctl_put_engine(struct ctl_msg *m, const struct engine *e);
 /* An address as LOCAL_IP/LOCAL_PORT or PEER_IP/PEER_PORT (nothing if its family is unknown). */
 void ctl_put_addr(struct ctl_msg *m, uint16_t ip_type, uint16_t port_type, const struct l2tp_addr *a);
 /* A 16-bit ID attribute of a request: 0 with *id, -ENOENT if absent, -EINVAL (why) if 0. */

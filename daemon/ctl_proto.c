@@ -78,6 +78,19 @@ static const struct ctl_attr_policy engine_attrs[] = {
 };
 const struct ctl_policy ctl_policy_engine = { "engine", engine_attrs, L2TPKD_CTL_ENGINE_A_MAX };
 
+static const struct ctl_attr_policy limits_attrs[] = {
+	[L2TPKD_CTL_LIMITS_A_MAX_TUNNELS] = U32("max_tunnels"),
+	[L2TPKD_CTL_LIMITS_A_MAX_SESSIONS] = U32("max_sessions"),
+	[L2TPKD_CTL_LIMITS_A_MAX_SESSIONS_PER_TUNNEL] = U32("max_sessions_per_tunnel"),
+	[L2TPKD_CTL_LIMITS_A_SESSION_RATE] = U32("session_rate"),
+	[L2TPKD_CTL_LIMITS_A_SESSION_BURST] = U32("session_burst"),
+	[L2TPKD_CTL_LIMITS_A_REFUSE_TUNNEL_RESULT] = U32("refuse_tunnel_result"),
+	[L2TPKD_CTL_LIMITS_A_REFUSE_TUNNEL_ERROR] = U32("refuse_tunnel_error"),
+	[L2TPKD_CTL_LIMITS_A_REFUSE_SESSION_RESULT] = U32("refuse_session_result"),
+	[L2TPKD_CTL_LIMITS_A_REFUSE_SESSION_ERROR] = U32("refuse_session_error"),
+};
+const struct ctl_policy ctl_policy_limits = { "limits", limits_attrs, L2TPKD_CTL_LIMITS_A_MAX };
+
 static const struct ctl_attr_policy top_attrs[] = {
 	[L2TPKD_CTL_A_PROTO_VERSION] = U32("proto_version"),
 	[L2TPKD_CTL_A_DAEMON_VERSION] = STR("daemon_version", L2TPKD_CTL_TEXT_MAX),
@@ -117,6 +130,21 @@ static const struct ctl_attr_policy top_attrs[] = {
 	[L2TPKD_CTL_A_ERROR] = U16("error"),
 	[L2TPKD_CTL_A_MESSAGE] = STR("message", L2TPKD_CTL_TEXT_MAX),
 	[L2TPKD_CTL_A_BY_PEER] = U8("by_peer"),
+	[L2TPKD_CTL_A_GROUP] = STR("group", L2TPKD_CTL_PEER_MAX),
+	[L2TPKD_CTL_A_REQUEST_ID] = U32("request_id"),
+	[L2TPKD_CTL_A_PRIORITY] = U8("priority"),
+	[L2TPKD_CTL_A_WEIGHT] = U16("weight"),
+	[L2TPKD_CTL_A_BUSY_MS] = U32("busy_ms"),
+	[L2TPKD_CTL_A_TUNNELS] = U32("tunnels"),
+	[L2TPKD_CTL_A_TUNNELS_UP] = U32("tunnels_up"),
+	[L2TPKD_CTL_A_SESSIONS_UP] = U32("sessions_up"),
+	[L2TPKD_CTL_A_FAILOVERS_FROM] = U32("failovers_from"),
+	[L2TPKD_CTL_A_FAILOVERS_TO] = U32("failovers_to"),
+	[L2TPKD_CTL_A_ATTEMPTS] = U32("attempts"),
+	[L2TPKD_CTL_A_FAILOVERS] = U32("failovers"),
+	[L2TPKD_CTL_A_DRAIN] = U8("drain"),
+	[L2TPKD_CTL_A_ACCEPTING] = U8("accepting"),
+	[L2TPKD_CTL_A_LIMITS] = NEST("limits", &ctl_policy_limits),
 };
 const struct ctl_policy ctl_policy_top = { "top", top_attrs, L2TPKD_CTL_A_MAX };
 

@@ -48,6 +48,7 @@ extern const struct ctl_policy ctl_policy_control; /* enum l2tpkd_ctl_control_at
 extern const struct ctl_policy ctl_policy_call;	   /* enum l2tpkd_ctl_call_attr */
 extern const struct ctl_policy ctl_policy_kernel;  /* enum l2tpkd_ctl_kernel_attr */
 extern const struct ctl_policy ctl_policy_engine;  /* enum l2tpkd_ctl_engine_attr */
+extern const struct ctl_policy ctl_policy_limits;  /* enum l2tpkd_ctl_limits_attr */
 
 /* Where parsing stopped: a reason and the offending attribute (NULL if none). */
 struct ctl_parse_error {

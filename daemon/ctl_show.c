@@ -221,30 +221,36 @@ static int put_session_stats(struct shell *sh, struct ctl_out *out, const struct
 	return ctl_out_end(out, &m);
 }
 
-static int put_engine_stats(struct shell *sh, struct ctl_out *out)
+void ctl_put_engine(struct ctl_msg *m, const struct engine *e)
 {
 	struct engine_stats st;
-	struct ctl_msg m;
 	struct nlattr *nest;
 
-	engine_get_stats(shell_engine(sh), &st);
+	engine_get_stats(e, &st);
+	nest = ctl_nest_begin(m, L2TPKD_CTL_A_ENGINE);
+	ctl_put_u32(m, L2TPKD_CTL_ENGINE_A_TUNNELS, st.tunnels);
+	ctl_put_u32(m, L2TPKD_CTL_ENGINE_A_TUNNELS_ESTABLISHED, st.tunnels_established);
+	ctl_put_u32(m, L2TPKD_CTL_ENGINE_A_SESSIONS, st.sessions);
+	ctl_put_u32(m, L2TPKD_CTL_ENGINE_A_SESSIONS_ESTABLISHED, st.sessions_established);
+	ctl_put_u32(m, L2TPKD_CTL_ENGINE_A_TUNNELS_AWAITING_ACK, st.tunnels_awaiting_ack);
+	ctl_put_u64(m, L2TPKD_CTL_ENGINE_A_HEAP_BYTES, st.heap_bytes);
+	ctl_put_u32(m, L2TPKD_CTL_ENGINE_A_TUNNELS_REFUSED, st.tunnels_refused);
+	ctl_put_u32(m, L2TPKD_CTL_ENGINE_A_SESSIONS_REFUSED, st.sessions_refused);
+	ctl_put_u32(m, L2TPKD_CTL_ENGINE_A_AUTH_FAILURES, st.auth_failures);
+	ctl_put_u32(m, L2TPKD_CTL_ENGINE_A_TIE_BREAKS_LOST, st.tie_breaks_lost);
+	ctl_put_u32(m, L2TPKD_CTL_ENGINE_A_DATAGRAMS_DISCARDED, st.datagrams_discarded);
+	ctl_put_u64(m, L2TPKD_CTL_ENGINE_A_MESSAGES_SENT, st.messages_sent);
+	ctl_put_u64(m, L2TPKD_CTL_ENGINE_A_RETRANSMISSIONS, st.retransmissions);
+	ctl_put_u64(m, L2TPKD_CTL_ENGINE_A_ZLBS_SENT, st.zlbs_sent);
+	ctl_nest_end(m, nest);
+}
+
+static int put_engine_stats(struct shell *sh, struct ctl_out *out)
+{
+	struct ctl_msg m;
+
 	ctl_out_begin(out, &m);
-	nest = ctl_nest_begin(&m, L2TPKD_CTL_A_ENGINE);
-	ctl_put_u32(&m, L2TPKD_CTL_ENGINE_A_TUNNELS, st.tunnels);
-	ctl_put_u32(&m, L2TPKD_CTL_ENGINE_A_TUNNELS_ESTABLISHED, st.tunnels_established);
-	ctl_put_u32(&m, L2TPKD_CTL_ENGINE_A_SESSIONS, st.sessions);
-	ctl_put_u32(&m, L2TPKD_CTL_ENGINE_A_SESSIONS_ESTABLISHED, st.sessions_established);
-	ctl_put_u32(&m, L2TPKD_CTL_ENGINE_A_TUNNELS_AWAITING_ACK, st.tunnels_awaiting_ack);
-	ctl_put_u64(&m, L2TPKD_CTL_ENGINE_A_HEAP_BYTES, st.heap_bytes);
-	ctl_put_u32(&m, L2TPKD_CTL_ENGINE_A_TUNNELS_REFUSED, st.tunnels_refused);
-	ctl_put_u32(&m, L2TPKD_CTL_ENGINE_A_SESSIONS_REFUSED, st.sessions_refused);
-	ctl_put_u32(&m, L2TPKD_CTL_ENGINE_A_AUTH_FAILURES, st.auth_failures);
-	ctl_put_u32(&m, L2TPKD_CTL_ENGINE_A_TIE_BREAKS_LOST, st.tie_breaks_lost);
-	ctl_put_u32(&m, L2TPKD_CTL_ENGINE_A_DATAGRAMS_DISCARDED, st.datagrams_discarded);
-	ctl_put_u64(&m, L2TPKD_CTL_ENGINE_A_MESSAGES_SENT, st.messages_sent);
-	ctl_put_u64(&m, L2TPKD_CTL_ENGINE_A_RETRANSMISSIONS, st.retransmissions);
-	ctl_put_u64(&m, L2TPKD_CTL_ENGINE_A_ZLBS_SENT, st.zlbs_sent);
-	ctl_nest_end(&m, nest);
+	ctl_put_engine(&m, shell_engine(sh));
 	return ctl_out_end(out, &m);
 }
 

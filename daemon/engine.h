@@ -321,9 +321,10 @@ struct engine_endpoint_view {
 	uint32_t failovers_to;		  /* calls it took after another endpoint failed them */
 	uint32_t attempts;		  /* calls placed with it */
 };
-/* Calls fn for each endpoint of each group (group NULL) or of one group: 0, -ENOENT, or fn's. */
-int engine_walk_endpoints(const struct engine *e, uint64_t now, const char *group,
-			  int (*fn)(const struct engine_endpoint_view *v, void *arg), void *arg);
+/* Index of the group named so in the configuration, or -ENOENT. */
+int engine_group_index(const struct engine *e, const char *name);
+/* Endpoint i of group g (configuration order): 0, or -ENOENT past the last one. */
+int engine_endpoint_view(const struct engine *e, uint64_t now, size_t g, size_t i, struct engine_endpoint_view *v);
 
 /* 0 with *v filled, or -ENOENT. */
 int engine_tunnel_view(const struct engine *e, uint16_t tunnel_id, struct engine_tunnel_view *v);

@@ -142,26 +142,18 @@ static void fill_endpoint(const struct engine *e, uint64_t now, const struct eng
 	}
 }
 
-int engine_walk_endpoints(const struct engine *e, uint64_t now, const char *group,
-			  int (*fn)(const struct engine_endpoint_view *v, void *arg), void *arg)
+int engine_group_index(const struct engine *e, const char *name)
 {
-	bool found = false;
+	for (size_t g = 0; g < e->cfg->n_groups; g++)
+		if (strcmp(e->cfg->groups[g].name, name) == 0)
+			return (int)g;
+	return -ENOENT;
+}
 
-	for (size_t g = 0; g < e->cfg->n_groups; g++) {
-		const struct engine_group *grp = &e->cfg->groups[g];
-
-		if (group && strcmp(grp->name, group))
-			continue;
-		found = true;
-		for (size_t i = 0; i < grp->n_endpoints; i++) {
-			struct engine_endpoint_view v;
-			int r;
-
-			fill_endpoint(e, now, grp, i, &v);
-			r = fn(&v, arg);
-			if (r)
-				return r;
-		}
-	}
-	return found || !group ? 0 : -ENOENT;
+int engine_endpoint_view(const struct engine *e, uint64_t now, size_t g, size_t i, struct engine_endpoint_view *v)
+{
+	if (g >= e->cfg->n_groups || i >= e->cfg->groups[g].n_endpoints)
+		return -ENOENT;
+	fill_endpoint(e, now, &e->cfg->groups[g], i, v);
+	return 0;
 }

@@ -4,8 +4,8 @@
  * peer group. Each call request picks an endpoint (directed addresses first, then the best
  * priority level that is not busy, weighted within the level, preferring an endpoint whose
  * established tunnel has room), reuses a tunnel to it or opens one, and places the call.
- * When the attempt fails with a trigger of the failover table (an unanswered SCCRQ, a StopCCN
- * during tunnel set-up or a CDN during call set-up with Result 2 and Error 4, 6, 7 or 9, or a
+ * When the attempt fails with a trigger of the failover table (an unanswered SCCRQ, or ICRQ on
+ * a tunnel whose LNS died since; a StopCCN during tunnel set-up or a CDN during call set-up with Result 2 and Error 4, 6, 7 or 9, or a
  * CDN with Result 4), the endpoint goes on the busy list and the request is queued; at the
  * end of the event it tries the next endpoint. Any other ending fails the request with its
  * reason. Each request ends with one REQUEST_DONE action.
@@ -302,12 +302,14 @@ void failover_tunnel_down(struct engine *e, struct tunnel *t, const struct engin
 {
 	const char *reason = NULL;
 
-	if (t->originator && t->state == TUNNEL_WAIT_CTL_REPLY) {
-		if (by_peer && failover_trigger(false, why))
-			reason = "stopccn";
-		else if (!by_peer && t->xport.failed)
-			reason = "no-answer";
-	}
+	/*
+	 * An unanswered SCCRQ, or an ICRQ unanswered on a tunnel that was up (the LNS died since):
+	 * either way the endpoint does not answer, and the call is still being set up.
+	 */
+	if (!by_peer && t->xport.failed)
+		reason = "no-answer";
+	else if (by_peer && t->originator && t->state == TUNNEL_WAIT_CTL_REPLY && failover_trigger(false, why))
+		reason = "stopccn";
 	for (struct session *s = t->sessions; s; s = s->next) {
 		struct call_request *r = s->request;
 

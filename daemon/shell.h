@@ -46,6 +46,9 @@ const struct l2tpkd_conf *shell_conf(struct shell *sh);
 int shell_tunnel_add(struct shell *sh, const char *peer, uint16_t *tunnel_id, char *why, size_t why_len);
 /* l2tpctl tunnel del: StopCCN (Result 1, "cleared by the operator") to the peer. 0 or -ENOENT. */
 int shell_tunnel_del(struct shell *sh, uint16_t tunnel_id);
+/* The monotonic clock the engine runs on, in ms. */
+uint64_t shell_now(void);
+
 /*
  * l2tpctl session add: an incoming call (ICRQ) as LAC. With tunnel_id 0 it goes on an
  * established or opening tunnel to peer that has room, else on a new one. 0 with the IDs, or
@@ -53,6 +56,12 @@ int shell_tunnel_del(struct shell *sh, uint16_t tunnel_id);
  */
 int shell_session_add(struct shell *sh, const char *peer, uint16_t tunnel_id, const struct engine_call_info *info,
 		      uint16_t *out_tunnel_id, uint16_t *out_session_id, char *why, size_t why_len);
+/*
+ * Places an incoming call through peer group "group" with extended failover: 0 with the
+ * request's ID (SHELL_EV_REQUEST_DONE tells where it landed), or a negative errno with a reason.
+ */
+int shell_session_request(struct shell *sh, const char *group, const struct engine_call_info *info,
+			  uint32_t *request_id, char *why, size_t why_len);
 /* l2tpctl session del: CDN (Result 3, "cleared by the operator"). 0 or -ENOENT. */
 int shell_session_del(struct shell *sh, uint16_t tunnel_id, uint16_t session_id);
 /* l2tpctl reload / SIGHUP: 0, or -EINVAL with why (the old configuration stays). */

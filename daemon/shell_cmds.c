@@ -58,7 +58,8 @@ static bool port_taken(struct shell *sh, uint16_t port, const struct l2tp_addr *
  * two sockets with one address pair cannot be told apart, and kernels before 6.11 find a
  * tunnel's data by its socket (spec/linux-kernel-l2tp.md §3).
  */
-static void local_for(struct shell *sh, const struct l2tp_addr *addr, const struct conf_peer *cp, struct l2tp_addr *local)
+void shell_local_for(struct shell *sh, const struct l2tp_addr *addr, const struct conf_peer *cp,
+		     struct l2tp_addr *local)
 {
 	memset(local, 0, sizeof(*local));
 	if (cp && cp->has_local)
@@ -86,7 +87,7 @@ static int open_tunnel(struct shell *sh, const struct l2tp_addr *addr, const str
 		snprintf(why, why_len, "l2tpkd is stopping");
 		return -ESHUTDOWN;
 	}
-	local_for(sh, addr, cp, &local);
+	shell_local_for(sh, addr, cp, &local);
 	t = shell_tunnel_socket(sh, &local, addr, &r);
 	if (!t) {
 		snprintf(why, why_len, "no socket to %s: %s", l2tp_addr_str(addr, s), strerror(-r));
@@ -178,6 +179,20 @@ int shell_session_add(struct shell *sh, const char *peer, uint16_t tunnel_id, co
 	}
 	*out_tunnel_id = tunnel_id;
 	return 0;
+}
+
+int shell_session_request(struct shell *sh, const char *group, const struct engine_call_info *info,
+			  uint32_t *request_id, char *why, size_t why_len)
+{
+	int r;
+
+	if (sh->stopping) {
+		snprintf(why, why_len, "l2tpkd is stopping");
+		return -ESHUTDOWN;
+	}
+	r = engine_request_call(sh->engine, shell_now(), group, info, request_id, why, why_len);
+	shell_engine_done(sh);
+	return r;
 }
 
 int shell_session_del(struct shell *sh, uint16_t tunnel_id, uint16_t session_id)

@@ -98,12 +98,15 @@ struct shell {
 	int exit_code;
 };
 
-uint64_t shell_now(void);
 
 /* shell.c: after every event given to the engine: carry out its actions, re-arm the timer. */
 void shell_engine_done(struct shell *sh);
 void shell_conf_ref_put(struct shell *sh, struct conf_ref *r);
 void shell_emit(struct shell *sh, const struct shell_event *ev);
+
+/* shell_cmds.c: our end of a tunnel we open to addr (cp: its [peer], if any). */
+void shell_local_for(struct shell *sh, const struct l2tp_addr *addr, const struct conf_peer *cp,
+		     struct l2tp_addr *local);
 
 /* shell_udp.c */
 int shell_listeners_open(struct shell *sh, char *why, size_t why_len);

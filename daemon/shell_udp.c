@@ -348,8 +348,15 @@ void shell_send(struct shell *sh, const struct engine_action *a)
 	}
 	t = shell_tunnel_find(sh, a->tunnel_id);
 	if (!t) {
-		/* The first datagram of a tunnel the peer opened: from the address it targeted. */
-		t = shell_tunnel_socket(sh, &a->send.local, &a->send.peer, &r);
+		/*
+		 * The first datagram of a tunnel the peer opened: from the address it targeted. Or
+		 * the SCCRQ of one the engine opened for a group call (no port): ours to choose.
+		 */
+		struct l2tp_addr local = a->send.local;
+
+		if (!local.port)
+			shell_local_for(sh, &a->send.peer, conf_peer_by_host(sh->conf->conf, &a->send.peer), &local);
+		t = shell_tunnel_socket(sh, &local, &a->send.peer, &r);
 		if (!t || (r = shell_tunnel_attach(sh, t, a->tunnel_id)) < 0) {
 			log_obj(ENGINE_LOG_ERR, &o, "tunnel %u: no socket: %s", a->tunnel_id, strerror(-r));
 			shell_tunnel_close(sh, t);

@@ -14,7 +14,7 @@
 
 typedef int (*show_fn)(struct printer *p, cli_attrs tb, char *why, size_t why_len);
 
-/* A list of objects, or one object made of one reply (add, version). */
+/* A list of objects, or one object made of one reply (add, version, lns show). */
 struct listing {
 	struct printer *p;
 	show_fn show;
@@ -86,6 +86,12 @@ int cli_run_session_show(struct cli_ctx *x, struct cli_request *r)
 	return run_list(x, r, cli_show_session);
 }
 
+int cli_run_peer_show(struct cli_ctx *x, struct cli_request *r)
+{
+	r->dump = true;
+	return run_list(x, r, cli_show_peer);
+}
+
 static int on_single(cli_attrs tb, void *arg, char *why, size_t why_len)
 {
 	struct listing *l = arg;
@@ -122,7 +128,7 @@ static int run_single(struct cli_ctx *x, struct cli_request *r, show_fn show, bo
 
 int cli_run_add(struct cli_ctx *x, struct cli_request *r)
 {
-	return run_single(x, r, cli_show_ids, true);
+	return run_single(x, r, r->group ? cli_show_request : cli_show_ids, true);
 }
 
 int cli_run_change(struct cli_ctx *x, struct cli_request *r)
@@ -142,6 +148,11 @@ static int show_version(struct printer *p, cli_attrs tb, char *why, size_t why_l
 int cli_run_version(struct cli_ctx *x, struct cli_request *r)
 {
 	return run_single(x, r, show_version, true);
+}
+
+int cli_run_lns_show(struct cli_ctx *x, struct cli_request *r)
+{
+	return run_single(x, r, cli_show_lns, true);
 }
 
 static void stats_section(struct stats_listing *s, enum stats_section want)

@@ -2,7 +2,8 @@
 /*
  * Keyword matching and argument parsing for l2tpctl. Everything on the command line is
  * checked here, before anything is sent: numbers are decimal and in range, strings within the
- * protocol's bounds, no argument twice, every required one present.
+ * protocol's bounds, no argument twice, every required one present, and the rules between them
+ * (session add takes peer or group, tunnel only with peer).
  */
 #include "cli_grammar.h"
 
@@ -17,7 +18,7 @@
 static const char *const arg_names[CLI_ARG_COUNT] = {
 	[CLI_ARG_TUNNEL] = "tunnel",   [CLI_ARG_SESSION] = "session", [CLI_ARG_PEER] = "peer",
 	[CLI_ARG_CALLING] = "calling", [CLI_ARG_CALLED] = "called",   [CLI_ARG_BEARER] = "bearer",
-	[CLI_ARG_SPEED] = "speed",
+	[CLI_ARG_SPEED] = "speed",     [CLI_ARG_GROUP] = "group",     [CLI_ARG_ADDRESS] = "address",
 };
 
 static const char *const bearer_names[] = { "analog", "digital" };
@@ -133,7 +134,9 @@ static int set_arg(enum cli_arg a, const char *v, struct cli_request *r, char *w
 		e = cli_parse_id(v, a == CLI_ARG_TUNNEL ? &r->tunnel_id : &r->session_id);
 		return e < 0 ? bad_number(name, v, e, "an ID is 1 to 65535", why, why_len) : 0;
 	case CLI_ARG_PEER:
-		r->peer = v;
+	case CLI_ARG_ADDRESS:
+	case CLI_ARG_GROUP:
+		*(a == CLI_ARG_GROUP ? &r->group : &r->peer) = v;
 		return *v && strlen(v) < L2TPKD_CTL_PEER_MAX ? 0 : bad_string(name, v, L2TPKD_CTL_PEER_MAX, why, why_len);
 	case CLI_ARG_CALLING:
 	case CLI_ARG_CALLED:
@@ -156,6 +159,59 @@ static int set_arg(enum cli_arg a, const char *v, struct cli_request *r, char *w
 		break;
 	}
 	return -EINVAL;
+}
+
+/* "a", "a or b", "a, b or c": the names of the CLI_ARG() bits. */
+static void join_names(unsigned bits, char *buf, size_t len)
+{
+	unsigned left = bits;
+	const char *sep;
+	size_t used = 0;
+	int a, w;
+
+	buf[0] = '\0';
+	for (a = 0; a < CLI_ARG_COUNT && used < len; a++) {
+		if (!(bits & CLI_ARG(a)))
+			continue;
+		left &= ~CLI_ARG(a);
+		sep = !left ? "" : left & (left - 1) ? ", " : " or ";
+		w = snprintf(buf + used, len - used, "%s%s", arg_names[a], sep);
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+}
+
+/* The rules between arguments, once all are in: required ones, one of a set, dependencies. */
+static int check_combination(const struct cli_args_spec *spec, unsigned seen, char *why, size_t why_len)
+{
+	unsigned given = seen & spec->one_of;
+	char names[128];
+	int a, b;
+
+	if (spec->one_of && !given) {
+		join_names(spec->one_of, names, sizeof(names));
+		snprintf(why, why_len, "%s is required", names);
+		return -EINVAL;
+	}
+	if (given & (given - 1)) {
+		a = __builtin_ctz(given);
+		b = __builtin_ctz(given & (given - 1));
+		snprintf(why, why_len, "%s and %s exclude each other", arg_names[a], arg_names[b]);
+		return -EINVAL;
+	}
+	for (a = 0; a < CLI_ARG_COUNT; a++) {
+		if (spec->required & CLI_ARG(a) && !(seen & CLI_ARG(a))) {
+			snprintf(why, why_len, "%s is missing", arg_names[a]);
+			return -EINVAL;
+		}
+		if (seen & CLI_ARG(a) && spec->needs[a] && !(seen & spec->needs[a])) {
+			join_names(spec->needs[a], names, sizeof(names));
+			snprintf(why, why_len, "%s is only allowed with %s", arg_names[a], names);
+			return -EINVAL;
+		}
+	}
+	return 0;
 }
 
 int cli_parse_args(int argc, char *const *argv, const struct cli_args_spec *spec, struct cli_request *r, char *why,
@@ -189,10 +245,5 @@ int cli_parse_args(int argc, char *const *argv, const struct cli_args_spec *spec
 		if (set_arg(a, argv[i], r, why, why_len) < 0)
 			return -EINVAL;
 	}
-	for (a = 0; a < CLI_ARG_COUNT; a++)
-		if (spec->required & CLI_ARG(a) && !(seen & CLI_ARG(a))) {
-			snprintf(why, why_len, "%s is missing", arg_names[a]);
-			return -EINVAL;
-		}
-	return 0;
+	return check_combination(spec, seen, why, why_len);
 }

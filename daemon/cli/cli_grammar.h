@@ -31,6 +31,8 @@ enum cli_arg {
 	CLI_ARG_CALLED,	 /* called NUMBER */
 	CLI_ARG_BEARER,	 /* bearer analog|digital */
 	CLI_ARG_SPEED,	 /* speed BPS */
+	CLI_ARG_GROUP,	 /* group NAME */
+	CLI_ARG_ADDRESS, /* address ADDR|NAME: an endpoint, into the request's peer */
 	CLI_ARG_COUNT,
 };
 #define CLI_ARG(a) (1u << (a))
@@ -38,11 +40,14 @@ enum cli_arg {
 struct cli_args_spec {
 	unsigned allowed;  /* CLI_ARG() bits */
 	unsigned required; /* CLI_ARG() bits */
-	int positional;	   /* what a bare number is (an enum cli_arg), or -1 */
+	unsigned one_of;   /* CLI_ARG() bits: exactly one of them (0: no such rule) */
+	/* needs[a]: CLI_ARG() bits of which one must be given too if a is (0: no rule). */
+	unsigned needs[CLI_ARG_COUNT];
+	int positional; /* what a bare number is (an enum cli_arg), or -1 */
 };
 
 /*
- * Fills r from argv[0..argc) (r's type and dump are left alone). 0, or -EINVAL with a
+ * Fills r from argv[0..argc) (r's type, dump and drain are left alone). 0, or -EINVAL with a
  * one-line reason in why.
  */
 int cli_parse_args(int argc, char *const *argv, const struct cli_args_spec *spec, struct cli_request *r, char *why,

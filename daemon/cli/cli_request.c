@@ -38,8 +38,8 @@ int cli_request_encode(const struct cli_request *r, uint32_t seq, void *buf, siz
 	uint16_t flags = NLM_F_REQUEST | (r->dump ? NLM_F_DUMP : NLM_F_ACK);
 	struct ctl_msg m;
 
-	if (!fits(r->peer, L2TPKD_CTL_PEER_MAX) || !fits(r->calling, L2TPKD_CTL_NUMBER_MAX) ||
-	    !fits(r->called, L2TPKD_CTL_NUMBER_MAX))
+	if (!fits(r->peer, L2TPKD_CTL_PEER_MAX) || !fits(r->group, L2TPKD_CTL_PEER_MAX) ||
+	    !fits(r->calling, L2TPKD_CTL_NUMBER_MAX) || !fits(r->called, L2TPKD_CTL_NUMBER_MAX))
 		return -EMSGSIZE;
 	ctl_msg_init(&m, buf, len, r->type, flags, seq, 0);
 	ctl_put_u32(&m, L2TPKD_CTL_A_PROTO_VERSION, L2TPKD_CTL_PROTO_VERSION);
@@ -49,6 +49,10 @@ int cli_request_encode(const struct cli_request *r, uint32_t seq, void *buf, siz
 		ctl_put_u16(&m, L2TPKD_CTL_A_SESSION_ID, r->session_id);
 	if (r->peer)
 		ctl_put_str(&m, L2TPKD_CTL_A_PEER, r->peer, L2TPKD_CTL_PEER_MAX);
+	if (r->group)
+		ctl_put_str(&m, L2TPKD_CTL_A_GROUP, r->group, L2TPKD_CTL_PEER_MAX);
+	if (r->has_drain)
+		ctl_put_u8(&m, L2TPKD_CTL_A_DRAIN, r->drain);
 	put_call(&m, r);
 	if (m.overflow || m.nlh->nlmsg_len > L2TPKD_CTL_REQUEST_MAX)
 		return -EMSGSIZE;

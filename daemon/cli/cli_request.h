@@ -16,10 +16,12 @@ struct cli_request {
 	bool dump;     /* NLM_F_DUMP */
 	uint16_t tunnel_id, session_id; /* 0: not given */
 	const char *peer;		/* NULL: not given */
+	const char *group;		/* a [group] name; NULL: not given */
 	const char *calling, *called;	/* session add */
 	uint32_t bearer;		/* L2TP_BEARER_* bits; 0: not given */
 	uint32_t tx_speed;
 	bool has_tx_speed;
+	bool has_drain, drain; /* drain on|off */
 };
 
 /*

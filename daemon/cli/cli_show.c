@@ -7,6 +7,7 @@
 #include "cli_show.h"
 
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <sys/socket.h>
 
@@ -328,10 +329,91 @@ static const char *event_name(cli_attrs tb)
 		[L2TPKD_CTL_EVENT_TUNNEL_UP] = "tunnel-up",	[L2TPKD_CTL_EVENT_TUNNEL_DOWN] = "tunnel-down",
 		[L2TPKD_CTL_EVENT_SESSION_UP] = "session-up",	[L2TPKD_CTL_EVENT_SESSION_DOWN] = "session-down",
 		[L2TPKD_CTL_EVENT_PPP_UP] = "ppp-up",		[L2TPKD_CTL_EVENT_RELOAD] = "reload",
+		[L2TPKD_CTL_EVENT_REQUEST_DONE] = "request-done",
 	};
 	unsigned e = tb[L2TPKD_CTL_A_EVENT] ? mnl_attr_get_u8(tb[L2TPKD_CTL_A_EVENT]) : 0;
 
 	return e < sizeof(names) / sizeof(names[0]) && names[e] ? names[e] : "unknown";
+}
+
+/* "1 failover", "2 failovers". */
+static void failovers_text(char *buf, size_t len, uint32_t n)
+{
+	snprintf(buf, len, "%" PRIu32 " failover%s", n, n == 1 ? "" : "s");
+}
+
+/*
+ * A code in text, with the colon that leads to the message after it: "error 7: draining".
+ * JSON gets the number.
+ */
+static void show_code(struct printer *p, cli_attrs tb, int type, const char *key, bool colon)
+{
+	char text[16];
+
+	pr_uint(p, key, NULL, attr_uint(tb[type]));
+	snprintf(text, sizeof(text), "%" PRIu64 "%s", attr_uint(tb[type]), colon ? ":" : "");
+	pr_str(p, NULL, key, text);
+}
+
+/* "failed after 2 failovers: result 2 error 7: draining" (the last refusal). */
+static void show_request_failed(struct printer *p, cli_attrs tb, uint32_t failovers)
+{
+	bool result = tb[L2TPKD_CTL_A_RESULT], error = tb[L2TPKD_CTL_A_ERROR];
+	bool message = tb[L2TPKD_CTL_A_MESSAGE];
+	char count[32], text[64];
+
+	failovers_text(count, sizeof(count), failovers);
+	snprintf(text, sizeof(text), "failed%s%s%s", failovers ? " after " : "", failovers ? count : "",
+		 result || error || message ? ":" : "");
+	pr_str(p, NULL, "", text);
+	if (result)
+		show_code(p, tb, L2TPKD_CTL_A_RESULT, "result", message && !error);
+	if (error)
+		show_code(p, tb, L2TPKD_CTL_A_ERROR, "error", message);
+	if (message)
+		show_str(p, tb, L2TPKD_CTL_A_MESSAGE, "message", "");
+}
+
+/* "up: tunnel 12 session 34 at 192.0.2.3:1701 after 1 failover" (where the call landed). */
+static int show_request_up(struct printer *p, cli_attrs tb, uint32_t failovers, char *why, size_t why_len)
+{
+	bool where = tb[L2TPKD_CTL_A_TUNNEL_ID] || tb[L2TPKD_CTL_A_SESSION_ID] || tb[L2TPKD_CTL_A_PEER_IP] ||
+		     failovers;
+	char count[32];
+	int r = CLI_EXIT_OK;
+
+	pr_str(p, NULL, "", where ? "up:" : "up");
+	if (tb[L2TPKD_CTL_A_TUNNEL_ID])
+		show_uint(p, tb, L2TPKD_CTL_A_TUNNEL_ID, "tunnel_id", "tunnel");
+	if (tb[L2TPKD_CTL_A_SESSION_ID])
+		show_uint(p, tb, L2TPKD_CTL_A_SESSION_ID, "session_id", "session");
+	if (tb[L2TPKD_CTL_A_PEER_IP])
+		r = show_addr(p, tb, L2TPKD_CTL_A_PEER_IP, L2TPKD_CTL_A_PEER_PORT, "peer_address", "peer_port", "at",
+			      why, why_len);
+	if (failovers) {
+		failovers_text(count, sizeof(count), failovers);
+		pr_str(p, NULL, "after", count);
+	}
+	return r;
+}
+
+/* A group call done placing: "request 7 " and how it went. */
+static int show_request_done(struct printer *p, cli_attrs tb, char *why, size_t why_len)
+{
+	uint32_t failovers = tb[L2TPKD_CTL_A_FAILOVERS] ? mnl_attr_get_u32(tb[L2TPKD_CTL_A_FAILOVERS]) : 0;
+	bool up;
+
+	if (!tb[L2TPKD_CTL_A_REQUEST_ID] || !tb[L2TPKD_CTL_A_ESTABLISHED])
+		return malformed(why, why_len, "a request-done event without its request ID or outcome");
+	up = mnl_attr_get_u8(tb[L2TPKD_CTL_A_ESTABLISHED]) != 0;
+	pr_uint(p, "request_id", "request", mnl_attr_get_u32(tb[L2TPKD_CTL_A_REQUEST_ID]));
+	pr_bool(p, "established", NULL, up);
+	if (tb[L2TPKD_CTL_A_FAILOVERS])
+		pr_uint(p, "failovers", NULL, failovers);
+	if (up)
+		return show_request_up(p, tb, failovers, why, why_len);
+	show_request_failed(p, tb, failovers);
+	return CLI_EXIT_OK;
 }
 
 /* One line, or one JSON object: only what the event carries (events differ in their fields). */
@@ -349,6 +431,12 @@ int cli_show_event(struct printer *p, cli_attrs tb, char *why, size_t why_len)
 	int r = CLI_EXIT_OK;
 
 	pr_object_begin(p, NULL, NULL);
+	if (tb[L2TPKD_CTL_A_EVENT] && mnl_attr_get_u8(tb[L2TPKD_CTL_A_EVENT]) == L2TPKD_CTL_EVENT_REQUEST_DONE) {
+		pr_str(p, "event", NULL, event_name(tb)); /* text: the request number leads */
+		r = show_request_done(p, tb, why, why_len);
+		pr_object_end(p);
+		return r;
+	}
 	pr_str(p, "event", "", event_name(tb));
 	for (i = 0; i < N_FIELDS(ids); i++)
 		if (tb[ids[i].type])
@@ -383,4 +471,148 @@ int cli_show_ids(struct printer *p, cli_attrs tb, char *why, size_t why_len)
 	if (tb[L2TPKD_CTL_A_SESSION_ID])
 		show_uint(p, tb, L2TPKD_CTL_A_SESSION_ID, "session_id", "session");
 	return CLI_EXIT_OK;
+}
+
+int cli_show_request(struct printer *p, cli_attrs tb, char *why, size_t why_len)
+{
+	if (!tb[L2TPKD_CTL_A_REQUEST_ID])
+		return malformed(why, why_len, "a group call without its request ID");
+	show_uint(p, tb, L2TPKD_CTL_A_REQUEST_ID, "request_id", "request");
+	return CLI_EXIT_OK;
+}
+
+/* How long an endpoint stays busy, in whole seconds rounded up: "busy 42s" reads with the state. */
+static void show_busy(struct printer *p, cli_attrs tb)
+{
+	uint64_t ms = tb[L2TPKD_CTL_A_BUSY_MS] ? mnl_attr_get_u32(tb[L2TPKD_CTL_A_BUSY_MS]) : 0;
+	char text[24];
+
+	show_uint(p, tb, L2TPKD_CTL_A_BUSY_MS, "busy_ms", NULL);
+	if (ms) {
+		snprintf(text, sizeof(text), "%" PRIu64 "s", (ms + 999) / 1000);
+		pr_str(p, NULL, "", text);
+	}
+}
+
+int cli_show_peer(struct printer *p, cli_attrs tb, char *why, size_t why_len)
+{
+	static const struct uint_field placing[] = {
+		{ L2TPKD_CTL_A_PRIORITY, "priority", "priority" },
+		{ L2TPKD_CTL_A_WEIGHT, "weight", "weight" },
+	};
+	static const struct uint_field load[] = {
+		{ L2TPKD_CTL_A_TUNNELS, "tunnels", "tunnels" },
+		{ L2TPKD_CTL_A_TUNNELS_UP, "tunnels_up", "up" },
+		{ L2TPKD_CTL_A_SESSIONS, "sessions", "sessions" },
+		{ L2TPKD_CTL_A_SESSIONS_UP, "sessions_up", "up" },
+	};
+	static const struct uint_field failover[] = {
+		{ L2TPKD_CTL_A_FAILOVERS_FROM, "failovers_from", "failovers-from" },
+		{ L2TPKD_CTL_A_FAILOVERS_TO, "failovers_to", "failovers-to" },
+		{ L2TPKD_CTL_A_ATTEMPTS, "attempts", "attempts" },
+	};
+	int r;
+
+	pr_object_begin(p, NULL, NULL);
+	show_str(p, tb, L2TPKD_CTL_A_GROUP, "group", "group");
+	r = show_addr(p, tb, L2TPKD_CTL_A_PEER_IP, L2TPKD_CTL_A_PEER_PORT, "peer_address", "peer_port", "endpoint",
+		      why, why_len);
+	show_str(p, tb, L2TPKD_CTL_A_PEER_NAME, "peer_name", "peer-name");
+	pr_newline(p);
+	show_uints(p, tb, placing, N_FIELDS(placing));
+	show_str(p, tb, L2TPKD_CTL_A_STATE, "state", "state");
+	show_busy(p, tb);
+	pr_newline(p);
+	show_uints(p, tb, load, N_FIELDS(load));
+	pr_newline(p);
+	show_uints(p, tb, failover, N_FIELDS(failover));
+	pr_object_end(p);
+	return r;
+}
+
+/* An admission limit: the number, or "none" in text for 0 (no limit). */
+static void show_limit(struct printer *p, cli_attrs tb, int type, const char *key, const char *label)
+{
+	uint32_t v;
+
+	if (!tb[type]) {
+		pr_null(p, key);
+		return;
+	}
+	v = mnl_attr_get_u32(tb[type]);
+	pr_uint(p, key, NULL, v);
+	if (v)
+		pr_uint(p, NULL, label, v);
+	else
+		pr_str(p, NULL, label, "none");
+}
+
+/* A refusal's Result and Error Codes: two JSON numbers, "2/4" in text. */
+static void show_refusal(struct printer *p, cli_attrs tb, int result, int error, const char *result_key,
+			 const char *error_key, const char *label)
+{
+	char text[24];
+
+	show_uint(p, tb, result, result_key, NULL);
+	show_uint(p, tb, error, error_key, NULL);
+	if (!tb[result])
+		return;
+	if (tb[error])
+		snprintf(text, sizeof(text), "%" PRIu32 "/%" PRIu32, mnl_attr_get_u32(tb[result]),
+			 mnl_attr_get_u32(tb[error]));
+	else
+		snprintf(text, sizeof(text), "%" PRIu32, mnl_attr_get_u32(tb[result]));
+	pr_str(p, NULL, label, text);
+}
+
+static int show_limits(struct printer *p, const struct nlattr *nest, char *why, size_t why_len)
+{
+	static const struct uint_field counts[] = {
+		{ L2TPKD_CTL_LIMITS_A_MAX_TUNNELS, "max_tunnels", "max-tunnels" },
+		{ L2TPKD_CTL_LIMITS_A_MAX_SESSIONS, "max_sessions", "max-sessions" },
+		{ L2TPKD_CTL_LIMITS_A_MAX_SESSIONS_PER_TUNNEL, "max_sessions_per_tunnel", "max-sessions-per-tunnel" },
+		{ L2TPKD_CTL_LIMITS_A_SESSION_RATE, "session_rate", "session-rate" },
+		{ L2TPKD_CTL_LIMITS_A_SESSION_BURST, "session_burst", "session-burst" },
+	};
+	const struct nlattr *tb[L2TPKD_CTL_LIMITS_A_MAX + 1];
+	size_t i;
+	int r;
+
+	if (!nest) {
+		pr_null(p, "limits");
+		return CLI_EXIT_OK;
+	}
+	r = nested(nest, &ctl_policy_limits, tb, why, why_len);
+	if (r != CLI_EXIT_OK)
+		return r;
+	pr_object_begin(p, "limits", "limits");
+	for (i = 0; i < N_FIELDS(counts); i++) {
+		if (counts[i].type == L2TPKD_CTL_LIMITS_A_SESSION_RATE)
+			pr_newline(p);
+		show_limit(p, tb, counts[i].type, counts[i].key, counts[i].label);
+	}
+	show_refusal(p, tb, L2TPKD_CTL_LIMITS_A_REFUSE_TUNNEL_RESULT, L2TPKD_CTL_LIMITS_A_REFUSE_TUNNEL_ERROR,
+		     "refuse_tunnel_result", "refuse_tunnel_error", "refuse-tunnel");
+	show_refusal(p, tb, L2TPKD_CTL_LIMITS_A_REFUSE_SESSION_RESULT, L2TPKD_CTL_LIMITS_A_REFUSE_SESSION_ERROR,
+		     "refuse_session_result", "refuse_session_error", "refuse-session");
+	pr_object_end(p);
+	return CLI_EXIT_OK;
+}
+
+int cli_show_lns(struct printer *p, cli_attrs tb, char *why, size_t why_len)
+{
+	int r;
+
+	show_bool(p, tb, L2TPKD_CTL_A_ACCEPTING, "accepting", "accepting");
+	show_bool(p, tb, L2TPKD_CTL_A_DRAIN, "drain", "drain");
+	pr_newline(p);
+	r = show_limits(p, tb[L2TPKD_CTL_A_LIMITS], why, why_len);
+	pr_newline(p);
+	if (r != CLI_EXIT_OK)
+		return r;
+	if (!tb[L2TPKD_CTL_A_ENGINE]) {
+		pr_null(p, "engine");
+		return CLI_EXIT_OK;
+	}
+	return cli_show_engine(p, tb, why, why_len);
 }

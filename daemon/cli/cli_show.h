@@ -26,5 +26,11 @@ int cli_show_event(struct printer *p, cli_attrs tb, char *why, size_t why_len);
 int cli_show_version(struct printer *p, cli_attrs tb, const char *client_version, char *why, size_t why_len);
 /* The IDs an add made (inside the open object). */
 int cli_show_ids(struct printer *p, cli_attrs tb, char *why, size_t why_len);
+/* The request ID of a call placed through a group (inside the open object). */
+int cli_show_request(struct printer *p, cli_attrs tb, char *why, size_t why_len);
+/* peer show: one endpoint of a peer group (a block). */
+int cli_show_peer(struct printer *p, cli_attrs tb, char *why, size_t why_len);
+/* lns show: accepting, drain, the admission limits and the totals (inside the open object). */
+int cli_show_lns(struct printer *p, cli_attrs tb, char *why, size_t why_len);
 
 #endif

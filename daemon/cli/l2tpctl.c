@@ -26,51 +26,76 @@ struct command {
 	const char *args; /* grammar of the arguments, for help */
 	const char *help; /* what it does, for help */
 	struct cli_args_spec spec;
-	uint16_t type;
-	cli_run_fn run; /* NULL: help */
+	struct cli_request request; /* before the arguments: the type, and what the row itself says */
+	cli_run_fn run;		    /* NULL: help */
 };
 
 #define NO_ARGS { .positional = -1 }
+#define REQ(t) { .type = (t) }
 #define TUN CLI_ARG(CLI_ARG_TUNNEL)
 #define SES CLI_ARG(CLI_ARG_SESSION)
 #define PEER CLI_ARG(CLI_ARG_PEER)
+#define GROUP CLI_ARG(CLI_ARG_GROUP)
+#define ADDRESS CLI_ARG(CLI_ARG_ADDRESS)
 #define CALL (CLI_ARG(CLI_ARG_CALLING) | CLI_ARG(CLI_ARG_CALLED) | CLI_ARG(CLI_ARG_BEARER) | CLI_ARG(CLI_ARG_SPEED))
 
 static const struct command commands[] = {
 	{ "tunnel", "show", "[ID]", "Show all tunnels, or tunnel ID: state, addresses, peer, control counters.",
-	  { .positional = CLI_ARG_TUNNEL }, L2TPKD_CTL_MSG_TUNNEL_GET, cli_run_tunnel_show },
+	  { .positional = CLI_ARG_TUNNEL }, REQ(L2TPKD_CTL_MSG_TUNNEL_GET), cli_run_tunnel_show },
 	{ "tunnel", "add", "peer NAME|ADDR",
 	  "Open a tunnel (SCCRQ) to a [peer] of the configuration or an address; prints its ID.",
-	  { .allowed = PEER, .required = PEER, .positional = -1 }, L2TPKD_CTL_MSG_TUNNEL_ADD, cli_run_add },
+	  { .allowed = PEER, .required = PEER, .positional = -1 }, REQ(L2TPKD_CTL_MSG_TUNNEL_ADD), cli_run_add },
 	{ "tunnel", "del", "ID", "Clear tunnel ID and its sessions (StopCCN, result 1).",
-	  { .required = TUN, .positional = CLI_ARG_TUNNEL }, L2TPKD_CTL_MSG_TUNNEL_DEL, cli_run_change },
+	  { .required = TUN, .positional = CLI_ARG_TUNNEL }, REQ(L2TPKD_CTL_MSG_TUNNEL_DEL), cli_run_change },
 	{ "session", "show", "[tunnel ID] [[session] ID]",
 	  "Show sessions: all, those of a tunnel, or one; with pppd's pid and interface.",
-	  { .allowed = TUN | SES, .positional = CLI_ARG_SESSION }, L2TPKD_CTL_MSG_SESSION_GET, cli_run_session_show },
+	  { .allowed = TUN | SES, .positional = CLI_ARG_SESSION }, REQ(L2TPKD_CTL_MSG_SESSION_GET),
+	  cli_run_session_show },
 	{ "session", "add",
-	  "peer NAME|ADDR [tunnel ID] [calling NUMBER] [called NUMBER]\n"
-	  "[bearer analog|digital] [speed BPS]",
-	  "Place an incoming call (ICRQ) as LAC towards the peer, on tunnel ID or on a tunnel to\n"
-	  "the peer that has room (a new one if none); prints the tunnel and session IDs.",
-	  { .allowed = PEER | TUN | CALL, .required = PEER, .positional = -1 }, L2TPKD_CTL_MSG_SESSION_ADD,
-	  cli_run_add },
+	  "peer NAME|ADDR [tunnel ID] | group NAME\n"
+	  "[calling NUMBER] [called NUMBER] [bearer analog|digital] [speed BPS]",
+	  "Place an incoming call (ICRQ) as LAC. With peer: on tunnel ID or on a tunnel to the\n"
+	  "peer that has room (a new one if none); prints the tunnel and session IDs. With group:\n"
+	  "through the group's endpoints with extended failover; prints a request ID, and where\n"
+	  "the call landed is told by 'l2tpctl monitor' (request-done) and 'l2tpctl peer show'.",
+	  { .allowed = PEER | GROUP | TUN | CALL, .one_of = PEER | GROUP, .needs = { [CLI_ARG_TUNNEL] = PEER },
+	    .positional = -1 },
+	  REQ(L2TPKD_CTL_MSG_SESSION_ADD), cli_run_add },
 	{ "session", "del", "tunnel ID session ID", "Clear a session (CDN, result 3).",
-	  { .allowed = TUN | SES, .required = TUN | SES, .positional = -1 }, L2TPKD_CTL_MSG_SESSION_DEL,
+	  { .allowed = TUN | SES, .required = TUN | SES, .positional = -1 }, REQ(L2TPKD_CTL_MSG_SESSION_DEL),
 	  cli_run_change },
+	{ "peer", "show", "[group NAME]",
+	  "Show the endpoints of every peer group, or of one: priority, weight, state (up,\n"
+	  "opening, busy and for how long, no tunnel), tunnels, sessions, failovers, attempts.",
+	  { .allowed = GROUP, .positional = -1 }, REQ(L2TPKD_CTL_MSG_PEER_GET), cli_run_peer_show },
+	{ "peer", "clear-busy", "[address ADDR|NAME] [group NAME]",
+	  "Take endpoints off the busy list, so that calls are placed there again: one (an\n"
+	  "address, port optional, or a [peer]), those of a group, or (neither) all of them.",
+	  { .allowed = ADDRESS | GROUP, .positional = -1 }, REQ(L2TPKD_CTL_MSG_PEER_CLEAR_BUSY), cli_run_change },
 	{ "stats", NULL, "[tunnel ID]",
 	  "The engine's totals, and the kernel's data counters of every tunnel and session\n"
 	  "(or of one tunnel and its sessions).",
-	  { .allowed = TUN, .positional = CLI_ARG_TUNNEL }, L2TPKD_CTL_MSG_STATS, cli_run_stats },
+	  { .allowed = TUN, .positional = CLI_ARG_TUNNEL }, REQ(L2TPKD_CTL_MSG_STATS), cli_run_stats },
+	{ "lns", "show", "",
+	  "The LNS side: whether it accepts tunnels, drain, the admission limits with the codes\n"
+	  "they refuse with, and the engine's totals.",
+	  NO_ARGS, REQ(L2TPKD_CTL_MSG_LNS_GET), cli_run_lns_show },
+	{ "drain", "on", "",
+	  "As LNS, refuse new tunnels and calls with result 2 error 7 (try another), so that\n"
+	  "LACs fail over; what is up stays up. 'l2tpctl lns show' tells whether it drains.",
+	  NO_ARGS, { .type = L2TPKD_CTL_MSG_DRAIN, .has_drain = true, .drain = true }, cli_run_change },
+	{ "drain", "off", "", "Accept new tunnels and calls again.", NO_ARGS,
+	  { .type = L2TPKD_CTL_MSG_DRAIN, .has_drain = true, .drain = false }, cli_run_change },
 	{ "monitor", NULL, "",
-	  "Print events as they happen (tunnels, sessions and PPP up and down, reloads) until\n"
-	  "interrupted.",
-	  NO_ARGS, L2TPKD_CTL_MSG_MONITOR, cli_run_monitor },
+	  "Print events as they happen (tunnels, sessions and PPP up and down, reloads, group\n"
+	  "calls done) until interrupted.",
+	  NO_ARGS, REQ(L2TPKD_CTL_MSG_MONITOR), cli_run_monitor },
 	{ "reload", NULL, "", "Read the configuration file again (the old one stays if the new one is bad).", NO_ARGS,
-	  L2TPKD_CTL_MSG_RELOAD, cli_run_change },
+	  REQ(L2TPKD_CTL_MSG_RELOAD), cli_run_change },
 	{ "version", NULL, "",
 	  "Versions of l2tpctl, l2tpkd and their protocol, and the daemon's configuration file.",
-	  NO_ARGS, L2TPKD_CTL_MSG_VERSION, cli_run_version },
-	{ "help", NULL, "", "This text.", NO_ARGS, 0, NULL },
+	  NO_ARGS, REQ(L2TPKD_CTL_MSG_VERSION), cli_run_version },
+	{ "help", NULL, "", "This text.", NO_ARGS, REQ(0), NULL },
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -106,8 +131,9 @@ static void help(FILE *f)
 	      "\n"
 	      "Control l2tpkd, the L2TPv2 daemon, over its control socket. Keywords may be shortened\n"
 	      "to any unique prefix (l2tpctl t s = l2tpctl tunnel show); an OBJECT alone means its\n"
-	      "show command. Changing commands (add, del, reload) need root or group " L2TPKD_CTL_GROUP
-	      ";\nshowing is open to anyone who may open the socket.\n"
+	      "show command (drain has none: it needs on or off). Changing commands (add, del,\n"
+	      "clear-busy, drain, reload) need root or group " L2TPKD_CTL_GROUP
+	      "; showing is open to anyone who\nmay open the socket.\n"
 	      "\n"
 	      "Commands:\n",
 	      f);
@@ -120,8 +146,8 @@ static void help(FILE *f)
 	}
 	fputs("\n"
 	      "Options:\n"
-	      "  -j, --json         JSON output: a show prints an array of objects, stats and\n"
-	      "                     version one object, monitor one object per line\n"
+	      "  -j, --json         JSON output: a show prints an array of objects, stats, lns\n"
+	      "                     show, add and version one object, monitor one object per line\n"
 	      "  -p, --pretty       indented JSON (implies --json)\n"
 	      "  -s, --socket PATH  the daemon's control socket (default $" L2TPKD_CTL_SOCKET_ENV
 	      ", else\n"
@@ -131,8 +157,9 @@ static void help(FILE *f)
 	      "\n"
 	      "Exit status:\n"
 	      "  0  success\n"
-	      "  1  usage error: unknown, ambiguous or missing keyword, bad number\n"
-	      "  2  the daemon refused the request, or no such tunnel or session\n"
+	      "  1  usage error: unknown, ambiguous or missing keyword, bad number, arguments that\n"
+	      "     exclude each other (peer and group)\n"
+	      "  2  the daemon refused the request, or no such tunnel, session, group or busy endpoint\n"
 	      "  3  the daemon cannot be reached (no socket, no permission) or went away\n"
 	      "  4  the daemon's answer is malformed (protocol error)\n"
 	      "\n"
@@ -141,6 +168,10 @@ static void help(FILE *f)
 	      "  l2tpctl -j sess sh tun 5\n"
 	      "  l2tpctl session add peer lns1 calling 5551234 bearer digital speed 100000000\n"
 	      "  l2tpctl session del tunnel 5 session 9\n"
+	      "  l2tpctl session add group lns-pool calling 0123\n"
+	      "  l2tpctl peer show group lns-pool\n"
+	      "  l2tpctl peer clear-busy address 192.0.2.10\n"
+	      "  l2tpctl drain on\n"
 	      "\n"
 	      "See l2tpctl(8).\n",
 	      f);
@@ -150,6 +181,17 @@ static int usage_error(const char *why)
 {
 	fprintf(stderr, "l2tpctl: %s (see 'l2tpctl help')\n", why);
 	return CLI_EXIT_USAGE;
+}
+
+/* "drain: a command is missing (expected on, off)". */
+static void missing_command(const char *object, const char *const *verbs, size_t n, char *why, size_t why_len)
+{
+	size_t used = (size_t)snprintf(why, why_len, "%s: a command is missing (expected", object), i;
+
+	for (i = 0; i < n && used < why_len; i++)
+		used += (size_t)snprintf(why + used, why_len - used, "%s %s", i ? "," : "", verbs[i]);
+	if (used < why_len)
+		snprintf(why + used, why_len - used, ")");
 }
 
 /* The row for argv[0] (object) and argv[1] (command, or show by default); *used: words taken. */
@@ -177,7 +219,8 @@ static const struct command *find_command(int argc, char **argv, int *used, char
 		for (i = 0; i < n_verbs; i++)
 			if (!strcmp(verbs[i], "show"))
 				return rows[i];
-		snprintf(why, why_len, "%s: a command is missing", objects[o]);
+		/* Without a show (drain): a changing command is never implied. */
+		missing_command(objects[o], verbs, n_verbs, why, why_len);
 		return NULL;
 	}
 	*used = 2;
@@ -210,7 +253,7 @@ static void catch_stop_signals(void)
 
 static int run(const struct command *cmd, int argc, char **argv, struct cli_ctx *x)
 {
-	struct cli_request r = { .type = cmd->type };
+	struct cli_request r = cmd->request;
 	int ret;
 
 	if (cli_parse_args(argc, argv, &cmd->spec, &r, x->why, sizeof(x->why)) < 0)
@@ -219,7 +262,7 @@ static int run(const struct command *cmd, int argc, char **argv, struct cli_ctx 
 		help(stdout);
 		return CLI_EXIT_OK;
 	}
-	if (cmd->type == L2TPKD_CTL_MSG_MONITOR)
+	if (r.type == L2TPKD_CTL_MSG_MONITOR)
 		catch_stop_signals();
 	ret = cmd->run(x, &r);
 	if (fflush(x->out) != 0 && ret == CLI_EXIT_OK) {

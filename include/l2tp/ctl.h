@@ -67,7 +67,11 @@ enum l2tpkd_ctl_msg {
 	 * SESSION_ID.
 	 */
 	L2TPKD_CTL_MSG_SESSION_GET = NLMSG_MIN_TYPE + 4,
-	/* PEER, optional TUNNEL_ID and CALL -> TUNNEL_ID, SESSION_ID, then the ACK. Changing. */
+	/*
+	 * PEER, optional TUNNEL_ID and CALL -> TUNNEL_ID, SESSION_ID, then the ACK. Or GROUP
+	 * (extended failover through a peer group) and optional CALL -> REQUEST_ID, then the ACK;
+	 * the EVENT REQUEST_DONE with that REQUEST_ID tells where the call landed. Changing.
+	 */
 	L2TPKD_CTL_MSG_SESSION_ADD = NLMSG_MIN_TYPE + 5,
 	/* TUNNEL_ID, SESSION_ID. Changing. */
 	L2TPKD_CTL_MSG_SESSION_DEL = NLMSG_MIN_TYPE + 6,
@@ -83,6 +87,27 @@ enum l2tpkd_ctl_msg {
 	L2TPKD_CTL_MSG_RELOAD = NLMSG_MIN_TYPE + 9,
 	/* From the daemon only: EVENT and the attributes listed at enum l2tpkd_ctl_event. */
 	L2TPKD_CTL_MSG_EVENT = NLMSG_MIN_TYPE + 10,
+	/*
+	 * NLM_F_DUMP only, optional GROUP: one message per endpoint of every peer group (or of
+	 * GROUP), in configuration order: GROUP, PEER_IP, PEER_PORT, PEER_NAME (if a [peer] has
+	 * that host), PRIORITY, WEIGHT, STATE ("up": an established tunnel; "busy"; "opening": a
+	 * tunnel coming up; "no tunnel"), BUSY_MS (time left, 0 if not busy), TUNNELS,
+	 * TUNNELS_UP, SESSIONS, SESSIONS_UP, FAILOVERS_FROM, FAILOVERS_TO, ATTEMPTS.
+	 */
+	L2TPKD_CTL_MSG_PEER_GET = NLMSG_MIN_TYPE + 11,
+	/*
+	 * Takes endpoints off the busy list: PEER (an address, port optional, or a [peer] name),
+	 * or every endpoint of GROUP, or (neither) every endpoint. ENOENT if none was busy.
+	 * Changing.
+	 */
+	L2TPKD_CTL_MSG_PEER_CLEAR_BUSY = NLMSG_MIN_TYPE + 12,
+	/* DRAIN: 1 refuses new tunnels and calls with Result 2 Error 7, 0 accepts them. Changing. */
+	L2TPKD_CTL_MSG_DRAIN = NLMSG_MIN_TYPE + 13,
+	/*
+	 * -> the LNS side: ACCEPTING ([lns] accept), DRAIN, LIMITS, ENGINE (the totals, as in
+	 * STATS).
+	 */
+	L2TPKD_CTL_MSG_LNS_GET = NLMSG_MIN_TYPE + 14,
 	__L2TPKD_CTL_MSG_END,
 };
 
@@ -134,6 +159,21 @@ enum l2tpkd_ctl_attr {
 	L2TPKD_CTL_A_ERROR = 36,	   /* u16: its Error Code */
 	L2TPKD_CTL_A_MESSAGE = 37,	   /* string: its Error Message */
 	L2TPKD_CTL_A_BY_PEER = 38,	   /* u8: the peer cleared it */
+	L2TPKD_CTL_A_GROUP = 39,	   /* string (L2TPKD_CTL_PEER_MAX): a [group] name */
+	L2TPKD_CTL_A_REQUEST_ID = 40,	   /* u32: a call placed through a group */
+	L2TPKD_CTL_A_PRIORITY = 41,	   /* u8: lower is preferred */
+	L2TPKD_CTL_A_WEIGHT = 42,	   /* u16 */
+	L2TPKD_CTL_A_BUSY_MS = 43,	   /* u32: busy for this long still; 0: not busy */
+	L2TPKD_CTL_A_TUNNELS = 44,	   /* u32: ours to the endpoint, established or coming up */
+	L2TPKD_CTL_A_TUNNELS_UP = 45,	   /* u32 */
+	L2TPKD_CTL_A_SESSIONS_UP = 46,	   /* u32 */
+	L2TPKD_CTL_A_FAILOVERS_FROM = 47,  /* u32: it refused or did not answer (marked busy) */
+	L2TPKD_CTL_A_FAILOVERS_TO = 48,	   /* u32: calls it took after another endpoint failed them */
+	L2TPKD_CTL_A_ATTEMPTS = 49,	   /* u32: calls placed with it */
+	L2TPKD_CTL_A_FAILOVERS = 50,	   /* u32: endpoints a group call failed over from */
+	L2TPKD_CTL_A_DRAIN = 51,	   /* u8 */
+	L2TPKD_CTL_A_ACCEPTING = 52,	   /* u8: [lns] accept */
+	L2TPKD_CTL_A_LIMITS = 53,	   /* nested, enum l2tpkd_ctl_limits_attr */
 	__L2TPKD_CTL_A_END,
 	L2TPKD_CTL_A_MAX = __L2TPKD_CTL_A_END - 1,
 };
@@ -206,6 +246,22 @@ enum l2tpkd_ctl_engine_attr {
 	L2TPKD_CTL_ENGINE_A_MAX = __L2TPKD_CTL_ENGINE_A_END - 1,
 };
 
+/* L2TPKD_CTL_A_LIMITS: the LNS admission limits ([lns] in l2tpkd.conf(5)), all u32; 0: none. */
+enum l2tpkd_ctl_limits_attr {
+	L2TPKD_CTL_LIMITS_A_UNSPEC = 0,
+	L2TPKD_CTL_LIMITS_A_MAX_TUNNELS = 1,
+	L2TPKD_CTL_LIMITS_A_MAX_SESSIONS = 2,
+	L2TPKD_CTL_LIMITS_A_MAX_SESSIONS_PER_TUNNEL = 3,
+	L2TPKD_CTL_LIMITS_A_SESSION_RATE = 4,	  /* new sessions per second */
+	L2TPKD_CTL_LIMITS_A_SESSION_BURST = 5,
+	L2TPKD_CTL_LIMITS_A_REFUSE_TUNNEL_RESULT = 6, /* the StopCCN a limit answers with */
+	L2TPKD_CTL_LIMITS_A_REFUSE_TUNNEL_ERROR = 7,
+	L2TPKD_CTL_LIMITS_A_REFUSE_SESSION_RESULT = 8, /* the CDN */
+	L2TPKD_CTL_LIMITS_A_REFUSE_SESSION_ERROR = 9,
+	__L2TPKD_CTL_LIMITS_A_END,
+	L2TPKD_CTL_LIMITS_A_MAX = __L2TPKD_CTL_LIMITS_A_END - 1,
+};
+
 /*
  * L2TPKD_CTL_A_EVENT. Tunnel and session events have TUNNEL_ID and, when known,
  * PEER_TUNNEL_ID, PEER_IP and PEER_PORT; session events also SESSION_ID and PEER_SESSION_ID.
@@ -218,6 +274,12 @@ enum l2tpkd_ctl_event {
 	L2TPKD_CTL_EVENT_SESSION_DOWN = 4,
 	L2TPKD_CTL_EVENT_PPP_UP = 5, /* pppd named its interface */
 	L2TPKD_CTL_EVENT_RELOAD = 6, /* the configuration was read again (no IDs) */
+	/*
+	 * A group call ended its placing: REQUEST_ID, ESTABLISHED, FAILOVERS; up: TUNNEL_ID,
+	 * SESSION_ID, PEER_IP, PEER_PORT (where it landed); failed: RESULT, ERROR, MESSAGE (the
+	 * last refusal).
+	 */
+	L2TPKD_CTL_EVENT_REQUEST_DONE = 7,
 };
 
 #endif

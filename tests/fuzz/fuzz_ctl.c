@@ -166,7 +166,7 @@ static void fuzz_request(const uint8_t *data, size_t size)
 
 	if (size < sizeof(*nlh) || size > L2TPKD_CTL_REQUEST_MAX || nlh->nlmsg_len != size ||
 	    !(nlh->nlmsg_flags & NLM_F_REQUEST) || nlh->nlmsg_type < L2TPKD_CTL_MSG_VERSION ||
-	    nlh->nlmsg_type > L2TPKD_CTL_MSG_RELOAD)
+	    nlh->nlmsg_type >= __L2TPKD_CTL_MSG_END || nlh->nlmsg_type == L2TPKD_CTL_MSG_EVENT)
 		return;
 	payload = mnl_nlmsg_get_payload(nlh);
 	r = ctl_parse_msg(nlh, &ctl_policy_top, tb, &perr);
@@ -224,8 +224,15 @@ static int show_reply(const struct nlattr *const *tb, void *arg, char *why, size
 	case L2TPKD_CTL_MSG_SESSION_GET:
 		return cli_show_session(s->p, tb, why, why_len);
 	case L2TPKD_CTL_MSG_TUNNEL_ADD:
-	case L2TPKD_CTL_MSG_SESSION_ADD:
 		return in_object(s->p, tb, why, why_len, cli_show_ids);
+	case L2TPKD_CTL_MSG_SESSION_ADD:
+		/* cli_cmds.c picks by what it asked (peer or group); here, by what came. */
+		return in_object(s->p, tb, why, why_len,
+				 tb[L2TPKD_CTL_A_REQUEST_ID] ? cli_show_request : cli_show_ids);
+	case L2TPKD_CTL_MSG_PEER_GET:
+		return cli_show_peer(s->p, tb, why, why_len);
+	case L2TPKD_CTL_MSG_LNS_GET:
+		return in_object(s->p, tb, why, why_len, cli_show_lns);
 	case L2TPKD_CTL_MSG_STATS:
 		if (tb[L2TPKD_CTL_A_ENGINE])
 			return in_object(s->p, tb, why, why_len, cli_show_engine);

@@ -3,12 +3,14 @@
  * Writes the seed corpus of tests/fuzz/fuzz_ctl (tests/fuzz/corpus/ctl): every request
  * l2tpctl sends, encoded by its own encoder (cli_request.c), and answers shaped as the daemon
  * sends them (include/l2tp/ctl.h), written with the shared writer (ctl_proto.c): replies of
- * each kind with every attribute and nest, ACKs, refusals with the extended ack, dump ends,
- * and events. Built from the real encoders so that the seeds stay valid as the protocol grows.
+ * each kind with every attribute and nest (extended failover's too: group calls, peer show,
+ * lns show), ACKs, refusals with the extended ack, dump ends, and events. Built from the real
+ * encoders so that the seeds stay valid as the protocol grows.
  *
  * usage: gen_ctl_seeds OUT_DIR
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -179,9 +181,9 @@ static void version(struct dgram *d)
 	end(d);
 }
 
-static void engine_totals(struct dgram *d)
+/* The engine's totals (stats, lns show). */
+static void put_engine(struct ctl_msg *m)
 {
-	struct ctl_msg *m = begin(d, L2TPKD_CTL_MSG_STATS, NLM_F_MULTI, SEQ);
 	struct nlattr *nest = ctl_nest_begin(m, L2TPKD_CTL_A_ENGINE);
 	uint16_t type;
 
@@ -192,6 +194,11 @@ static void engine_totals(struct dgram *d)
 			ctl_put_u32(m, type, type);
 	}
 	ctl_nest_end(m, nest);
+}
+
+static void engine_totals(struct dgram *d)
+{
+	put_engine(begin(d, L2TPKD_CTL_MSG_STATS, NLM_F_MULTI, SEQ));
 	end(d);
 }
 
@@ -217,6 +224,72 @@ static void event(struct dgram *d, uint8_t code)
 	}
 	if (code == L2TPKD_CTL_EVENT_PPP_UP)
 		ctl_put_str(m, L2TPKD_CTL_A_IFNAME, "ppp0", L2TPKD_CTL_IFNAME_MAX);
+	end(d);
+}
+
+/* One endpoint of a peer group, as peer show lists it: busy, or up on an IPv6 address. */
+static void endpoint(struct dgram *d, bool busy)
+{
+	static const uint8_t ip6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
+	struct ctl_msg *m = begin(d, L2TPKD_CTL_MSG_PEER_GET, NLM_F_MULTI, SEQ);
+
+	ctl_put_str(m, L2TPKD_CTL_A_GROUP, "lns-pool", L2TPKD_CTL_PEER_MAX);
+	if (busy) {
+		put_peer(m, 10);
+		ctl_put_str(m, L2TPKD_CTL_A_PEER_NAME, "lns1", L2TPKD_CTL_TEXT_MAX);
+	} else {
+		ctl_put_bin(m, L2TPKD_CTL_A_PEER_IP, ip6, sizeof(ip6));
+		ctl_put_u16(m, L2TPKD_CTL_A_PEER_PORT, 1701);
+	}
+	ctl_put_u8(m, L2TPKD_CTL_A_PRIORITY, busy ? 1 : 2);
+	ctl_put_u16(m, L2TPKD_CTL_A_WEIGHT, 100);
+	ctl_put_str(m, L2TPKD_CTL_A_STATE, busy ? "busy" : "up", L2TPKD_CTL_TEXT_MAX);
+	ctl_put_u32(m, L2TPKD_CTL_A_BUSY_MS, busy ? 41001 : 0);
+	ctl_put_u32(m, L2TPKD_CTL_A_TUNNELS, 2);
+	ctl_put_u32(m, L2TPKD_CTL_A_TUNNELS_UP, 1);
+	ctl_put_u32(m, L2TPKD_CTL_A_SESSIONS, 10);
+	ctl_put_u32(m, L2TPKD_CTL_A_SESSIONS_UP, 9);
+	ctl_put_u32(m, L2TPKD_CTL_A_FAILOVERS_FROM, 3);
+	ctl_put_u32(m, L2TPKD_CTL_A_FAILOVERS_TO, 1);
+	ctl_put_u32(m, L2TPKD_CTL_A_ATTEMPTS, 14);
+	end(d);
+}
+
+/* lns show: accepting, drain, every limit and the totals. */
+static void lns(struct dgram *d)
+{
+	struct ctl_msg *m = begin(d, L2TPKD_CTL_MSG_LNS_GET, 0, SEQ);
+	struct nlattr *nest;
+	uint16_t type;
+
+	ctl_put_u8(m, L2TPKD_CTL_A_ACCEPTING, 1);
+	ctl_put_u8(m, L2TPKD_CTL_A_DRAIN, 0);
+	nest = ctl_nest_begin(m, L2TPKD_CTL_A_LIMITS);
+	for (type = 1; type <= L2TPKD_CTL_LIMITS_A_MAX; type++)
+		ctl_put_u32(m, type, type == L2TPKD_CTL_LIMITS_A_MAX_TUNNELS ? 0 : type);
+	ctl_nest_end(m, nest);
+	put_engine(m);
+	end(d);
+}
+
+/* A group call done: up where it landed, or failed with the last refusal. */
+static void request_done(struct dgram *d, bool up)
+{
+	struct ctl_msg *m = begin(d, L2TPKD_CTL_MSG_EVENT, 0, 0);
+
+	ctl_put_u8(m, L2TPKD_CTL_A_EVENT, L2TPKD_CTL_EVENT_REQUEST_DONE);
+	ctl_put_u32(m, L2TPKD_CTL_A_REQUEST_ID, up ? 7 : 8);
+	ctl_put_u8(m, L2TPKD_CTL_A_ESTABLISHED, up);
+	ctl_put_u32(m, L2TPKD_CTL_A_FAILOVERS, up ? 1 : 2);
+	if (up) {
+		ctl_put_u16(m, L2TPKD_CTL_A_TUNNEL_ID, 12);
+		ctl_put_u16(m, L2TPKD_CTL_A_SESSION_ID, 34);
+		put_peer(m, 3);
+	} else {
+		ctl_put_u16(m, L2TPKD_CTL_A_RESULT, 2);
+		ctl_put_u16(m, L2TPKD_CTL_A_ERROR, 7);
+		ctl_put_str(m, L2TPKD_CTL_A_MESSAGE, "draining", L2TPKD_CTL_TEXT_MAX);
+	}
 	end(d);
 }
 
@@ -254,6 +327,16 @@ static int request_seeds(void)
 		{ "req-stats-tunnel", { .type = L2TPKD_CTL_MSG_STATS, .dump = true, .tunnel_id = 1 } },
 		{ "req-monitor", { .type = L2TPKD_CTL_MSG_MONITOR } },
 		{ "req-reload", { .type = L2TPKD_CTL_MSG_RELOAD } },
+		{ "req-session-add-group",
+		  { .type = L2TPKD_CTL_MSG_SESSION_ADD, .group = "lns-pool", .calling = "0123", .bearer = 1 } },
+		{ "req-peer-show", { .type = L2TPKD_CTL_MSG_PEER_GET, .dump = true } },
+		{ "req-peer-show-group", { .type = L2TPKD_CTL_MSG_PEER_GET, .dump = true, .group = "lns-pool" } },
+		{ "req-peer-clear-busy", { .type = L2TPKD_CTL_MSG_PEER_CLEAR_BUSY } },
+		{ "req-peer-clear-busy-addr",
+		  { .type = L2TPKD_CTL_MSG_PEER_CLEAR_BUSY, .peer = "192.0.2.10", .group = "lns-pool" } },
+		{ "req-drain-on", { .type = L2TPKD_CTL_MSG_DRAIN, .has_drain = true, .drain = true } },
+		{ "req-drain-off", { .type = L2TPKD_CTL_MSG_DRAIN, .has_drain = true, .drain = false } },
+		{ "req-lns-show", { .type = L2TPKD_CTL_MSG_LNS_GET } },
 	};
 	union {
 		struct nlmsghdr align;
@@ -273,6 +356,40 @@ static int request_seeds(void)
 			return -1;
 	}
 	return 0;
+}
+
+/* The answers of extended failover: group calls, peer show and clear-busy, drain, lns show. */
+static int failover_seeds(void)
+{
+	static struct dgram d;
+	struct ctl_msg *m;
+	int r = 0;
+
+	m = begin(&d, L2TPKD_CTL_MSG_SESSION_ADD, 0, SEQ);
+	ctl_put_u32(m, L2TPKD_CTL_A_REQUEST_ID, 7);
+	end(&d);
+	status_error(&d, L2TPKD_CTL_MSG_SESSION_ADD, 0, NULL, 0);
+	r |= write_dgram("reply-session-add-group", &d);
+
+	endpoint(&d, true);
+	endpoint(&d, false);
+	status_done(&d, 0, NULL);
+	r |= write_dgram("reply-peer-dump", &d);
+
+	status_error(&d, L2TPKD_CTL_MSG_PEER_CLEAR_BUSY, -ENOENT, "192.0.2.10 was not busy", 0);
+	r |= write_dgram("reply-clear-busy-refused", &d);
+
+	status_error(&d, L2TPKD_CTL_MSG_DRAIN, 0, NULL, 0);
+	r |= write_dgram("reply-drain", &d);
+
+	lns(&d);
+	status_error(&d, L2TPKD_CTL_MSG_LNS_GET, 0, NULL, 0);
+	r |= write_dgram("reply-lns", &d);
+
+	request_done(&d, true);
+	request_done(&d, false);
+	r |= write_dgram("events-request-done", &d);
+	return r;
 }
 
 static int answer_seeds(void)
@@ -330,7 +447,7 @@ static int answer_seeds(void)
 	event(&d, L2TPKD_CTL_EVENT_TUNNEL_DOWN);
 	event(&d, L2TPKD_CTL_EVENT_RELOAD);
 	r |= write_dgram("events-down", &d);
-	return r;
+	return r | failover_seeds();
 }
 
 int main(int argc, char **argv)

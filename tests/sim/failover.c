@@ -80,29 +80,15 @@ static int holder(struct fo_world *f)
 	return -1;
 }
 
-struct ep_find {
-	const struct l2tp_addr *addr;
-	struct engine_endpoint_view v;
-	bool found;
-};
-
-static int ep_match(const struct engine_endpoint_view *v, void *arg)
-{
-	struct ep_find *q = arg;
-
-	if (l2tp_addr_equal(&v->endpoint->addr, q->addr)) {
-		q->v = *v;
-		q->found = true;
-	}
-	return 0;
-}
-
+/* What the LAC shows of LNS i in group "g" (zeroes if it is not in the group). */
 static struct engine_endpoint_view ep_view(struct fo_world *f, int i)
 {
-	struct ep_find q = { .addr = &node(f, i)->addr };
+	struct engine_endpoint_view v = { 0 };
 
-	engine_walk_endpoints(node(f, LAC)->e, f->w.now, "g", ep_match, &q);
-	return q.v;
+	for (size_t k = 0; engine_endpoint_view(node(f, LAC)->e, f->w.now, 0, k, &v) == 0; k++)
+		if (l2tp_addr_equal(&v.endpoint->addr, &node(f, i)->addr))
+			return v;
+	return (struct engine_endpoint_view){ 0 };
 }
 
 static bool contains(const char *text, const char *part)
@@ -246,6 +232,17 @@ static bool no_answer(uint64_t seed)
 			 (unsigned long long)(f.w.now - start));
 	printf("  no answer from A: on B after %llu ms (virtual; 5 SCCRQ retries)\n",
 	       (unsigned long long)(f.w.now - start));
+	sim_destroy(&f.w);
+
+	/* A dies with its tunnel up: the next call's ICRQ goes unanswered, then B takes it. */
+	fo_init(&f, seed, prio);
+	sim_start(&f.w);
+	ok &= sim_expect(fo_call(&f, 5000) && holder(&f) == A, "first call on A");
+	node(&f, A)->down = true;
+	ok &= sim_expect(fo_call(&f, 60000) && node(&f, B)->n.sessions_up == 1, "second call: on B");
+	ok &= sim_expect(contains(node(&f, LAC)->last_failover, "from=10.0.0.2:1701 to=10.0.0.3:1701 reason=no-answer"),
+			 "failover line: %s", node(&f, LAC)->last_failover);
+	printf("  A died with its tunnel up: the call's ICRQ unanswered, on B\n");
 	sim_destroy(&f.w);
 	return ok;
 }

@@ -161,7 +161,8 @@ START_TEST(test_secrets_stay_out_of_errors)
 		"@FILE@:5: secret: not a key of this section (it goes under [global] or [peer NAME])\n"
 		"@FILE@:7: pppd-extra: more than 64 words\n"
 		"@FILE@:10: secret: value longer than 160 characters\n"
-		"@FILE@:11: [bogus]: unknown section (expected [global], [lns] or [peer NAME])\n"
+		"@FILE@:11: [bogus]: unknown section (expected [global], [lns], [peer NAME] or "
+		"[group NAME])\n"
 		"@FILE@:16: pppd-extra: a value is required\n");
 	free(errors);
 }
@@ -413,6 +414,104 @@ START_TEST(test_engine_config)
 }
 END_TEST
 
+/* An endpoint of a group: its address as the engine has it, priority and weight. */
+static void assert_endpoint(const struct engine_group *g, size_t i, const char *addr, unsigned priority,
+			    unsigned weight)
+{
+	char s[L2TP_ADDR_STRLEN];
+
+	ck_assert_uint_lt(i, g->n_endpoints);
+	if (strcmp(l2tp_addr_str(&g->endpoints[i].addr, s), addr) || g->endpoints[i].priority != priority ||
+	    g->endpoints[i].weight != weight)
+		ck_abort_msg("[group %s] endpoint %zu: %s priority %u weight %u", g->name, i, s,
+			     g->endpoints[i].priority, g->endpoints[i].weight);
+}
+
+/* The engine peer of a host: its secret and hiding. */
+static void assert_engine_peer(const struct l2tpkd_conf *c, size_t i, const char *addr, const char *secret)
+{
+	char s[L2TP_ADDR_STRLEN];
+
+	ck_assert_uint_lt(i, c->engine.n_peers);
+	ck_assert_str_eq(l2tp_addr_str(&c->engine.peers[i].addr, s), addr);
+	ck_assert_str_eq(c->engine.peers[i].secret, secret);
+	ck_assert(c->engine.peers[i].hide_avps);
+}
+
+START_TEST(test_groups)
+{
+	struct l2tpkd_conf *c = load_good("groups.conf");
+	const struct engine_group *metro, *backup, *defaults;
+	struct engine_config e;
+	char why[160];
+
+	ck_assert_uint_eq(c->n_groups, 3);
+	ck_assert_ptr_eq(c->engine.groups, c->groups[0].engine);
+	ck_assert_uint_eq(c->engine.n_groups, 3);
+	metro = conf_group_find(c, "metro");
+	backup = conf_group_find(c, "backup");
+	defaults = conf_group_find(c, "defaults");
+	ck_assert(metro == &c->engine.groups[0] && backup == &c->engine.groups[1] &&
+		  defaults == &c->engine.groups[2]);
+	ck_assert_ptr_null(conf_group_find(c, "METRO"));
+	ck_assert_ptr_null(conf_group_find(c, "lns-a")); /* a [peer], not a group */
+	ck_assert_ptr_null(conf_group_find(c, ""));
+	ck_assert_str_eq(c->groups[1].name, "backup");
+	ck_assert_uint_eq(c->groups[1].line, 24);
+
+	/* Every option, in any order; a [peer] named before it is declared. */
+	ck_assert_uint_eq(metro->n_endpoints, 4);
+	assert_endpoint(metro, 0, "198.51.100.1:1701", 1, 1);
+	assert_endpoint(metro, 1, "198.51.100.2:1701", 1, 3);
+	assert_endpoint(metro, 2, "[2001:db8::c]:1702", 2, 1000);
+	assert_endpoint(metro, 3, "203.0.113.9:1701", 0, 1);
+	ck_assert_str_eq(c->groups[0].lns[0].peer, "lns-a");
+	ck_assert_ptr_null(c->groups[0].lns[0].secret);
+	ck_assert_ptr_null(c->groups[0].lns[1].peer);
+	ck_assert_str_eq(c->groups[0].lns[1].secret, "s3cret-b");
+	ck_assert_uint_eq(c->groups[0].lns[2].line, 14);
+	ck_assert(metro->busy_ms == 90000 && metro->sccrq_retries == 3 &&
+		  metro->max_sessions_per_tunnel == 2000);
+
+	/* A [peer] named like an address, declared after the group: its address, not the name's. */
+	ck_assert_uint_eq(backup->n_endpoints, 6);
+	assert_endpoint(backup, 0, "198.51.100.1:1702", 255, 1);
+	assert_endpoint(backup, 3, "203.0.113.10:1701", 3, 2);
+	ck_assert_str_eq(c->groups[1].lns[3].peer, "10.0.0.9");
+	ck_assert(backup->busy_ms == 1500 && backup->sccrq_retries == 255 &&
+		  backup->max_sessions_per_tunnel == 65535);
+
+	/* Defaults. */
+	ck_assert_uint_eq(defaults->n_endpoints, 1);
+	assert_endpoint(defaults, 0, "192.0.2.1:1701", 1, 1);
+	ck_assert(defaults->busy_ms == 60000 && defaults->sccrq_retries == 5 &&
+		  defaults->max_sessions_per_tunnel == 0);
+	ck_assert_str_eq(defaults->name, "defaults");
+
+	/* The [peer]s, then one per host of an endpoint with a secret of its own, in file order,
+	   hidden as [global] says; a [peer]'s host and a host without a secret have none. */
+	ck_assert_uint_eq(c->n_peers, 2);
+	ck_assert_uint_eq(c->engine.n_peers, 5);
+	assert_engine_peer(c, 0, "198.51.100.1:1701", "s3cret-a");
+	assert_engine_peer(c, 1, "203.0.113.10:1701", "default-secret");
+	assert_engine_peer(c, 2, "198.51.100.2:1701", "s3cret-b");
+	assert_engine_peer(c, 3, "[2001:db8::c]:1702", "s3cret-c");
+	assert_engine_peer(c, 4, "192.0.2.77:1701", "own-77");
+
+	e = c->engine;
+	e.random = test_random_fill;
+	ck_assert_int_eq(engine_config_validate(&e, why, sizeof(why)), 0);
+	conf_free(c);
+
+	/* No groups: none given to the engine. */
+	c = load_good("lac-peers.conf");
+	ck_assert(c->n_groups == 0 && c->groups == NULL && c->engine.n_groups == 0 &&
+		  c->engine.groups == NULL);
+	ck_assert_ptr_null(conf_group_find(c, "lns-a"));
+	conf_free(c);
+}
+END_TEST
+
 /* The example file as shipped, and with every "#key = value" example switched on. */
 START_TEST(test_example_file)
 {
@@ -438,6 +537,9 @@ START_TEST(test_example_file)
 	ck_assert_uint_eq(c->n_peers, 2);
 	ck_assert_ptr_nonnull(c->engine.secret);
 	ck_assert_uint_eq(c->n_accept_from, 2);
+	ck_assert_uint_eq(c->n_groups, 1);
+	ck_assert_uint_eq(c->engine.groups[0].n_endpoints, 3);
+	ck_assert_uint_eq(c->engine.n_peers, 3); /* the two [peer]s and the third endpoint's host */
 	assert_round_trip(c, "the example file, examples on");
 	conf_free(c);
 	free(errors);
@@ -474,7 +576,7 @@ START_TEST(test_man_page_examples)
 		free(text);
 		n++;
 	}
-	ck_assert_int_eq(n, 2);
+	ck_assert_int_eq(n, 3);
 	free(man);
 }
 END_TEST
@@ -484,15 +586,16 @@ START_TEST(test_every_key_documented_and_printed)
 {
 	static const char *const headers[] = { [CONF_SEC_GLOBAL] = "[global]\n",
 					       [CONF_SEC_LNS] = "\n[lns]\n",
-					       [CONF_SEC_PEER] = "\n[peer x]\n" };
-	static const char text[] = "[peer x]\naddress = 192.0.2.1\n";
+					       [CONF_SEC_PEER] = "\n[peer x]\n",
+					       [CONF_SEC_GROUP] = "\n[group x]\n" };
+	static const char text[] = "[peer x]\naddress = 192.0.2.1\n[group x]\nlns = x\n";
 	char *man = man_page(), *out, *errors, want[128];
 	struct l2tpkd_conf *c;
 	int total = 0;
 
 	ck_assert_int_eq(load_text(text, strlen(text), &c, &errors), 0);
 	out = print(c);
-	for (enum conf_section s = CONF_SEC_GLOBAL; s <= CONF_SEC_PEER; s++) {
+	for (enum conf_section s = CONF_SEC_GLOBAL; s <= CONF_SEC_GROUP; s++) {
 		unsigned n;
 		const struct conf_key *keys = conf_keys(s, &n);
 		char *body = strstr(out, headers[s]), *next;
@@ -518,7 +621,7 @@ START_TEST(test_every_key_documented_and_printed)
 		}
 		free(body);
 	}
-	ck_assert_int_eq(total, 16 + 15 + 6);
+	ck_assert_int_eq(total, 16 + 15 + 6 + 4);
 	free(out);
 	free(errors);
 	free(man);
@@ -537,6 +640,7 @@ Suite *suite_conf(void)
 	tcase_add_test(golden, test_bad_files);
 	tcase_add_test(golden, test_secrets_stay_out_of_errors);
 	tcase_add_test(golden, test_engine_config);
+	tcase_add_test(golden, test_groups);
 	suite_add_tcase(s, golden);
 	suite_add_tcase(s, tcase_conf_hostile());
 	tcase_add_test(lookup, test_peer_find);

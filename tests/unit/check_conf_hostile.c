@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Hostile configuration files (daemon/conf.h): missing and special files, files past the size,
- * line, value, peer and error limits, NUL bytes, binary garbage, and random soups of every key
- * with good and bad values, whatever loads printing back the same.
+ * line, value, peer, group and error limits, NUL bytes, binary garbage, and random soups of
+ * every key with good and bad values, whatever loads printing back the same.
  */
 #include <errno.h>
 #include <limits.h>
@@ -210,7 +210,10 @@ static const char *const soup_values[] = {
 static void good_value(const char *canonical, enum conf_section s, const char *key, char *buf, size_t n)
 {
 	static const char *const headers[] = {
-		[CONF_SEC_GLOBAL] = "[global]\n", [CONF_SEC_LNS] = "[lns]\n", [CONF_SEC_PEER] = "[peer x]\n"
+		[CONF_SEC_GLOBAL] = "[global]\n",
+		[CONF_SEC_LNS] = "[lns]\n",
+		[CONF_SEC_PEER] = "[peer x]\n",
+		[CONF_SEC_GROUP] = "[group x]\n",
 	};
 	static const char *const fallback[][2] = {
 		{ "secret", "s3cret" },	      { "accept-from", "192.0.2.0/24, 2001:db8::/32" },
@@ -239,6 +242,35 @@ struct soup {
 	unsigned peers;
 };
 
+/* An lns value: a [peer] of the soup (perhaps not there) or an address, with options. */
+static void lns_value(struct soup *g, char *buf, size_t n)
+{
+	static const char *const endpoints[] = {
+		"p1",
+		"p2",
+		"p5",
+		"198.51.100.1",
+		"203.0.113.1",
+		"192.0.2.7",
+		"2001:db8::9",
+		"203.0.113.1:1702",
+		"[2001:db8::1]:99",
+	};
+	static const char *const options[] = {
+		"",
+		" priority 0",
+		" priority 7",
+		" weight 1000",
+		" secret s3cret",
+		" secret other",
+		" weight 2 priority 255",
+	};
+
+	snprintf(buf, n, "%s%s",
+		 endpoints[test_random_u64(&g->r) % (sizeof(endpoints) / sizeof(endpoints[0]))],
+		 options[test_random_u64(&g->r) % (sizeof(options) / sizeof(options[0]))]);
+}
+
 static void soup_line(struct soup *g, char *text, size_t size)
 {
 	size_t len = strlen(text);
@@ -246,12 +278,15 @@ static void soup_line(struct soup *g, char *text, size_t size)
 	const struct conf_key *keys, *k;
 	char value[200] = "";
 
-	if (pick < 3 || g->section == CONF_SEC_NONE) {
-		g->section = (enum conf_section)(CONF_SEC_GLOBAL + pick % 3);
+	if (pick < 4 || g->section == CONF_SEC_NONE) {
+		g->section = (enum conf_section)(CONF_SEC_GLOBAL + pick % 4);
 		if (g->section == CONF_SEC_PEER) {
 			g->peers++;
 			snprintf(text + len, size - len, "[peer p%u]\naddress = 198.51.100.%u\n",
 				 g->peers % 6, g->peers % 5);
+		} else if (g->section == CONF_SEC_GROUP) {
+			lns_value(g, value, sizeof(value));
+			snprintf(text + len, size - len, "[group g%u]\nlns = %s\n", pick % 3, value);
 		} else {
 			snprintf(text + len, size - len, "[%s]\n",
 				 g->section == CONF_SEC_LNS ? "lns" : "global");
@@ -260,7 +295,9 @@ static void soup_line(struct soup *g, char *text, size_t size)
 	}
 	keys = conf_keys(g->section, &n);
 	k = &keys[test_random_u64(&g->r) % n];
-	if (test_random_chance(&g->r, 0.7))
+	if (test_random_chance(&g->r, 0.7) && !strcmp(k->name, "lns"))
+		lns_value(g, value, sizeof(value));
+	else if (test_random_chance(&g->r, 0.7))
 		good_value(g->canonical, g->section, k->name, value, sizeof(value));
 	else
 		snprintf(
@@ -271,10 +308,10 @@ static void soup_line(struct soup *g, char *text, size_t size)
 
 START_TEST(test_random_configurations)
 {
-	static const char base[] = "[peer x]\naddress = 192.0.2.1\n";
+	static const char base[] = "[peer x]\naddress = 192.0.2.1\n[group x]\nlns = x\n";
 	struct l2tpkd_conf *c;
 	struct soup g = { 0 };
-	int loaded = 0;
+	int loaded = 0, with_groups = 0;
 	char *errors;
 
 	ck_assert_int_eq(load_text(base, strlen(base), &c, &errors), 0);
@@ -291,6 +328,7 @@ START_TEST(test_random_configurations)
 			soup_line(&g, text, sizeof(text));
 		if (load_text(text, strlen(text), &c, &errors) == 0) {
 			assert_round_trip(c, text);
+			with_groups += c->n_groups > 0;
 			conf_free(c);
 			loaded++;
 		} else {
@@ -301,6 +339,7 @@ START_TEST(test_random_configurations)
 	/* Both outcomes are exercised. */
 	ck_assert_int_ge(loaded, 40);
 	ck_assert_int_le(loaded, 360);
+	ck_assert_int_ge(with_groups, 10);
 	free((char *)g.canonical);
 }
 END_TEST
@@ -369,6 +408,129 @@ START_TEST(test_peer_count_limit)
 }
 END_TEST
 
+/* n [group]s of that many lns lines each: addresses, or names of n_peers [peer]s declared after. */
+static char *groups_text(unsigned n, unsigned endpoints, unsigned n_peers)
+{
+	size_t cap = (64 + 32 * (size_t)endpoints) * n + 48 * (size_t)n_peers + 64, used = 0;
+	char *s = malloc(cap);
+
+	ck_assert_ptr_nonnull(s);
+	s[0] = '\0';
+	for (unsigned i = 0; i < n; i++) {
+		used += (size_t)snprintf(s + used, cap - used, "[group g%u]\n", i);
+		for (unsigned j = 0; j < endpoints; j++) {
+			unsigned k = i * endpoints + j;
+
+			if (n_peers)
+				used += (size_t)snprintf(s + used, cap - used, "lns = p%u weight %u\n",
+							 k % n_peers, 1 + j);
+			else
+				used += (size_t)snprintf(s + used, cap - used,
+							 "lns = 10.%u.%u.1 priority %u\n", i, j, j % 3);
+		}
+	}
+	for (unsigned i = 0; i < n_peers; i++)
+		used += (size_t)snprintf(s + used, cap - used, "[peer p%u]\naddress = 10.%u.%u.%u\n", i,
+					 100 + (i >> 16), (i >> 8) & 255, i & 255);
+	ck_assert_uint_lt(used, cap);
+	return s;
+}
+
+START_TEST(test_group_limits)
+{
+	char *text, *errors, expected[128];
+	struct l2tpkd_conf *c;
+
+	text = groups_text(CONF_MAX_GROUPS, 1, 0);
+	ck_assert_int_eq(load_text(text, strlen(text), &c, &errors), 0);
+	ck_assert_uint_eq(c->n_groups, CONF_MAX_GROUPS);
+	ck_assert_ptr_eq(conf_group_find(c, "g255"), &c->engine.groups[255]);
+	ck_assert_str_eq(c->groups[255].name, "g255");
+	conf_free(c);
+	free(errors);
+	free(text);
+	text = groups_text(CONF_MAX_GROUPS + 1, 1, 0);
+	ck_assert_int_eq(load_text(text, strlen(text), &c, &errors), -EINVAL);
+	snprintf(expected, sizeof(expected), "@FILE@:%d: [group g%d]: more than %d groups\n",
+		 2 * CONF_MAX_GROUPS + 1, CONF_MAX_GROUPS, CONF_MAX_GROUPS);
+	ck_assert_str_eq(errors, expected);
+	free(errors);
+	free(text);
+
+	text = groups_text(2, ENGINE_GROUP_MAX_ENDPOINTS, 0);
+	ck_assert_int_eq(load_text(text, strlen(text), &c, &errors), 0);
+	ck_assert_uint_eq(c->engine.groups[1].n_endpoints, ENGINE_GROUP_MAX_ENDPOINTS);
+	ck_assert_uint_eq(c->engine.groups[1].endpoints[63].priority, 0);
+	ck_assert_uint_eq(c->engine.groups[1].endpoints[63].addr.addr[2], 63);
+	assert_round_trip(c, "64 endpoints");
+	conf_free(c);
+	free(errors);
+	free(text);
+	text = groups_text(1, ENGINE_GROUP_MAX_ENDPOINTS + 2, 0);
+	ck_assert_int_eq(load_text(text, strlen(text), &c, &errors), -EINVAL);
+	ck_assert_str_eq(errors, "@FILE@:66: lns: more than 64 endpoints in a group\n"
+				 "@FILE@:67: lns: more than 64 endpoints in a group\n");
+	free(errors);
+	free(text);
+}
+END_TEST
+
+/* The longest lns lines there are print canonical lines that still fit in a value. */
+START_TEST(test_group_longest_line)
+{
+	static const char *const lines[] = {
+		/* Written short, printed long: brackets, port, priority and weight added. */
+		"fe80:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+		/* The longest canonical line: 160 characters. */
+		"[fe80:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:65535 priority 255 weight 1000",
+	};
+	char text[512], value[256], secret[128], *errors, *out;
+	struct l2tpkd_conf *c;
+
+	memset(secret, 'k', 80);
+	secret[80] = '\0';
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		snprintf(value, sizeof(value), "%s secret %s", lines[i], secret);
+		snprintf(text, sizeof(text), "[group g]\nlns = %s\n", value);
+		if (load_text(text, strlen(text), &c, &errors) < 0)
+			ck_abort_msg("%s", errors);
+		out = print(c);
+		ck_assert_ptr_nonnull(strstr(out, "\nlns = [fe80:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:"));
+		assert_round_trip(c, text);
+		free(out);
+		free(errors);
+		conf_free(c);
+	}
+	ck_assert_uint_eq(strlen(value), CONF_MAX_VALUE);
+	snprintf(text, sizeof(text), "[group g]\nlns = ::1 secret %sk\n", secret);
+	ck_assert_int_eq(load_text(text, strlen(text), &c, &errors), -EINVAL);
+	ck_assert_str_eq(errors, "@FILE@:2: lns: secret: longer than 80 characters\n");
+	free(errors);
+}
+END_TEST
+
+/* Thousands of endpoints that name thousands of [peer]s declared after them load at once. */
+START_TEST(test_group_many_peer_names)
+{
+	char *text = groups_text(CONF_MAX_GROUPS, ENGINE_GROUP_MAX_ENDPOINTS, 10000), *errors,
+	     s[L2TP_ADDR_STRLEN];
+	struct l2tpkd_conf *c;
+	const struct engine_group *g;
+
+	ck_assert_int_eq(load_text(text, strlen(text), &c, &errors), 0);
+	g = conf_group_find(c, "g200");
+	ck_assert_ptr_nonnull(g);
+	/* Endpoint 200 * 64 + 5 names p(12805 % 10000): p2805, at 10.100.10.245. */
+	ck_assert_str_eq(l2tp_addr_str(&g->endpoints[5].addr, s), "10.100.10.245:1701");
+	ck_assert_str_eq(c->groups[200].lns[5].peer, "p2805");
+	ck_assert_uint_eq(g->endpoints[5].weight, 6);
+	ck_assert_uint_eq(c->engine.n_peers, 10000);
+	conf_free(c);
+	free(errors);
+	free(text);
+}
+END_TEST
+
 TCase *tcase_conf_hostile(void)
 {
 	TCase *hostile = tcase_create("hostile");
@@ -382,6 +544,9 @@ TCase *tcase_conf_hostile(void)
 	tcase_add_test(hostile, test_random_configurations);
 	tcase_add_test(hostile, test_ten_thousand_peers);
 	tcase_add_test(hostile, test_peer_count_limit);
+	tcase_add_test(hostile, test_group_limits);
+	tcase_add_test(hostile, test_group_longest_line);
+	tcase_add_test(hostile, test_group_many_peer_names);
 	tcase_set_timeout(hostile, 60);
 	return hostile;
 }

@@ -74,10 +74,12 @@ START_TEST(test_numbers)
 }
 END_TEST
 
+/* As l2tpctl.c's row has it (session add with a group: check_ctl_cli_failover.c). */
 static const struct cli_args_spec session_add = {
-	.allowed = CLI_ARG(CLI_ARG_PEER) | CLI_ARG(CLI_ARG_TUNNEL) | CLI_ARG(CLI_ARG_CALLING) |
+	.allowed = CLI_ARG(CLI_ARG_PEER) | CLI_ARG(CLI_ARG_GROUP) | CLI_ARG(CLI_ARG_TUNNEL) | CLI_ARG(CLI_ARG_CALLING) |
 		   CLI_ARG(CLI_ARG_CALLED) | CLI_ARG(CLI_ARG_BEARER) | CLI_ARG(CLI_ARG_SPEED),
-	.required = CLI_ARG(CLI_ARG_PEER),
+	.one_of = CLI_ARG(CLI_ARG_PEER) | CLI_ARG(CLI_ARG_GROUP),
+	.needs = { [CLI_ARG_TUNNEL] = CLI_ARG(CLI_ARG_PEER) },
 	.positional = -1,
 };
 static const struct cli_args_spec session_show = {
@@ -128,7 +130,7 @@ START_TEST(test_grammar_errors)
 	char why[160], longpeer[400];
 
 	ck_assert_int_eq(parse(&session_add, &r, why, sizeof(why), "tunnel 5"), -EINVAL);
-	ck_assert_str_eq(why, "peer is missing");
+	ck_assert_str_eq(why, "peer or group is required");
 	ck_assert_int_eq(parse(&session_add, &r, why, sizeof(why), "peer a cal 1"), -EINVAL);
 	ck_assert_str_eq(why, "argument 'cal' is ambiguous: calling, called");
 	ck_assert_int_eq(parse(&session_add, &r, why, sizeof(why), "peer a peer b"), -EINVAL);
@@ -143,7 +145,8 @@ START_TEST(test_grammar_errors)
 	ck_assert_int_eq(parse(&session_add, &r, why, sizeof(why), "peer a speed 0"), -EINVAL);
 	ck_assert_int_eq(parse(&session_add, &r, why, sizeof(why), "peer a bearer isdn"), -EINVAL);
 	ck_assert_int_eq(parse(&session_add, &r, why, sizeof(why), "peer a session 5"), -EINVAL);
-	ck_assert_str_eq(why, "unknown argument 'session' (expected tunnel, peer, calling, called, bearer, speed)");
+	ck_assert_str_eq(why,
+			 "unknown argument 'session' (expected tunnel, peer, calling, called, bearer, speed, group)");
 	ck_assert_int_eq(parse(&session_add, &r, why, sizeof(why), "peer a 5"), -EINVAL); /* no bare numbers */
 
 	memset(longpeer, 'x', sizeof(longpeer));

@@ -105,6 +105,12 @@ int shell_session_add(struct shell *sh, const char *peer, uint16_t tunnel_id, co
 	return engine_place_call(sh->p->e, sh->p->now, tunnel_id, ENGINE_CALL_INCOMING, info, out_session_id);
 }
 
+int shell_session_request(struct shell *sh, const char *group, const struct engine_call_info *info,
+			  uint32_t *request_id, char *why, size_t why_len)
+{
+	return engine_request_call(sh->p->e, sh->p->now, group, info, request_id, why, why_len);
+}
+
 int shell_session_del(struct shell *sh, uint16_t tunnel_id, uint16_t session_id)
 {
 	const struct engine_disconnect why = { .result = L2TP_RC_CDN_ADMINISTRATIVE };
@@ -136,6 +142,11 @@ struct world {
 };
 
 static struct world w;
+
+uint64_t shell_now(void)
+{
+	return w.sh.p->now;
+}
 
 static void world_setup(void)
 {

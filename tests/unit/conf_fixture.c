@@ -113,6 +113,8 @@ static void assert_peers_same(const struct l2tpkd_conf *a, const struct l2tpkd_c
 {
 	ck_assert_uint_eq(a->n_peers, b->n_peers);
 	ck_assert_uint_eq(a->engine.n_peers, b->engine.n_peers);
+	ck_assert_ptr_eq(a->engine.peers, a->engine_peers);
+	ck_assert_ptr_eq(b->engine.peers, b->engine_peers);
 	for (unsigned i = 0; i < a->n_peers; i++) {
 		const struct conf_peer *x = &a->peers[i], *y = &b->peers[i];
 
@@ -123,9 +125,37 @@ static void assert_peers_same(const struct l2tpkd_conf *a, const struct l2tpkd_c
 		ck_assert(str_same(x->secret, y->secret) && x->hide_avps == y->hide_avps);
 		ck_assert(str_same(x->pppd.options_file, y->pppd.options_file));
 		ck_assert(words_same(x->pppd.extra, y->pppd.extra));
-		ck_assert(l2tp_addr_equal(&a->engine_peers[i].addr, &b->engine_peers[i].addr));
-		ck_assert(str_same(a->engine_peers[i].secret, b->engine_peers[i].secret));
-		ck_assert(a->engine_peers[i].hide_avps == b->engine_peers[i].hide_avps);
+	}
+	/* One per [peer], then the hosts of [group] endpoints with secrets of their own. */
+	for (size_t i = 0; i < a->engine.n_peers; i++) {
+		ck_assert(l2tp_addr_equal(&a->engine.peers[i].addr, &b->engine.peers[i].addr));
+		ck_assert(str_same(a->engine.peers[i].secret, b->engine.peers[i].secret));
+		ck_assert(a->engine.peers[i].hide_avps == b->engine.peers[i].hide_avps);
+	}
+}
+
+static void assert_groups_same(const struct l2tpkd_conf *a, const struct l2tpkd_conf *b)
+{
+	ck_assert_uint_eq(a->n_groups, b->n_groups);
+	ck_assert_uint_eq(a->engine.n_groups, a->n_groups);
+	ck_assert_uint_eq(b->engine.n_groups, b->n_groups);
+	for (unsigned i = 0; i < a->n_groups; i++) {
+		const struct conf_group *x = &a->groups[i], *y = &b->groups[i];
+		const struct engine_group *ex = &a->engine.groups[i], *ey = &b->engine.groups[i];
+
+		ck_assert(x->engine == ex && y->engine == ey);
+		ck_assert_str_eq(x->name, y->name);
+		ck_assert_str_eq(ex->name, ey->name);
+		ck_assert(ex->busy_ms == ey->busy_ms && ex->sccrq_retries == ey->sccrq_retries);
+		ck_assert(ex->max_sessions_per_tunnel == ey->max_sessions_per_tunnel);
+		ck_assert_uint_eq(ex->n_endpoints, ey->n_endpoints);
+		for (size_t j = 0; j < ex->n_endpoints; j++) {
+			ck_assert(l2tp_addr_equal(&ex->endpoints[j].addr, &ey->endpoints[j].addr));
+			ck_assert(ex->endpoints[j].priority == ey->endpoints[j].priority);
+			ck_assert(ex->endpoints[j].weight == ey->endpoints[j].weight);
+			ck_assert(str_same(x->lns[j].peer, y->lns[j].peer));
+			ck_assert(str_same(x->lns[j].secret, y->lns[j].secret));
+		}
 	}
 }
 
@@ -159,6 +189,7 @@ static void assert_same(const struct l2tpkd_conf *a, const struct l2tpkd_conf *b
 	ck_assert(str_same(a->lns_pppd.options_file, b->lns_pppd.options_file));
 	ck_assert(words_same(a->lns_pppd.extra, b->lns_pppd.extra));
 	assert_peers_same(a, b);
+	assert_groups_same(a, b);
 }
 
 /* The canonical form loads to the same settings and prints the same again. */

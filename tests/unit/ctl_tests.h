@@ -17,4 +17,20 @@ TCase *tcase_ctl_server(void);
 TCase *tcase_ctl_server_limits(void);
 TCase *tcase_ctl_cmds(void);
 
+/*
+ * l2tpctl's extended failover commands (suite_ctl_cli_failover): check_ctl_cli_failover.c
+ * (grammar, requests, printing) and check_ctl_cli_canned.c (the commands against canned
+ * answers over a socket). The replies and events below are filled in as the daemon builds
+ * them, with their text output where a test compares it whole.
+ */
+struct ctl_msg;
+TCase *tcase_ctl_cli_canned(void);
+void ctl_test_endpoint_busy(struct ctl_msg *m); /* peer show: lns-pool's 192.0.2.10, busy */
+void ctl_test_endpoint_idle(struct ctl_msg *m); /* and its 2001:db8::2, no tunnel */
+extern const char ctl_test_endpoints_text[];	/* the two as a list */
+void ctl_test_lns(struct ctl_msg *m);		/* lns show */
+extern const char ctl_test_lns_text[];
+void ctl_test_request_up(struct ctl_msg *m); /* request-done: request 7 up */
+extern const char ctl_test_request_up_text[];
+
 #endif

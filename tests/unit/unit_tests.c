@@ -34,10 +34,12 @@ int main(void)
 	srunner_add_suite(sr, suite_engine_session());
 	srunner_add_suite(sr, suite_engine_limits());
 	srunner_add_suite(sr, suite_engine_peers());
+	srunner_add_suite(sr, suite_failover());
 	srunner_add_suite(sr, suite_conf());
 	srunner_add_suite(sr, suite_ip_pool());
 	srunner_add_suite(sr, suite_kglue());
 	srunner_add_suite(sr, suite_ctl_proto());
+	srunner_add_suite(sr, suite_ctl_cli_failover());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -9,6 +9,13 @@
 #                         (its own end 10.1.0.1), an LAC on 10.0.0.1 with [peer lns]; the
 #                         tunnel authenticated with SECRET.
 #
+#   pppd_options          writes $SCRATCH/lns.options and lac.options (no PPP authentication,
+#                         the LAC takes the address the LNS gives).
+#   lns_conf NS N MAX     writes $SCRATCH/NS.conf: an LNS on 10.0.N.2 (vm_link lac NS N)
+#                         accepting at most MAX sessions (0: no limit), its PPP end 10.1N.0.1
+#                         handing out 10.1N.0.10-50, [peer lac] 10.0.N.1 with secret
+#                         "secret-NS".
+#
 # DAEMONS (one per network namespace; its files are $SCRATCH/NS.conf, NS.sock, NS.log)
 #   l2tpkd_start NS       starts l2tpkd in NS with $SCRATCH/NS.conf (debug log to
 #                         $SCRATCH/l2tpkd-NS.log) and waits until its control socket answers.
@@ -35,8 +42,7 @@
 #   assert_clean NS       no tunnel or session in the daemon or the kernel, no pppd, no ppp
 #                         interface left in NS.
 
-pair_confs() {
-	local secret=$1
+pppd_options() {
 	cat >"$SCRATCH/lns.options" <<OPT
 noauth
 nodefaultroute
@@ -49,6 +55,28 @@ ipcp-accept-local
 nodefaultroute
 lcp-echo-interval 0
 OPT
+}
+
+lns_conf() {
+	cat >"$SCRATCH/$1.conf" <<CONF
+[global]
+host-name = $1
+listen = 10.0.$2.2:1701
+[lns]
+accept-from = 10.0.$2.0/24
+max-sessions = $3
+local-ip = 10.1$2.0.1
+ip-pool = 10.1$2.0.10-10.1$2.0.50
+pppd-options = $SCRATCH/lns.options
+[peer lac]
+address = 10.0.$2.1
+secret = secret-$1
+CONF
+}
+
+pair_confs() {
+	local secret=$1
+	pppd_options
 	cat >"$SCRATCH/lns.conf" <<CONF
 [global]
 host-name = lns
