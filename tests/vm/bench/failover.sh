@@ -62,7 +62,6 @@ done
 
 # 2. A dies; the LAC's tunnel to it is cleared, so the next call starts with an SCCRQ to A.
 kill -KILL "$(cat "$SCRATCH/l2tpkd-lnsa.pid")"
-in_ns lnsa pkill -9 -x pppd || true
 tid=$(ctl_json lac tunnel show | jget "[t['tunnel_id'] for t in j if t['peer_address'] == '10.0.1.2'][0]")
 assert "clear the tunnel to A" ctl lac tunnel del "$tid"
 assert "clear A's busy mark" ctl lac peer clear-busy address 10.0.1.2
