@@ -499,7 +499,8 @@ int shell_new(struct shell **out, struct l2tpkd_conf *conf, const struct shell_o
 	if ((r = sd_event_add_signal(sh->ev, NULL, SIGTERM, on_terminate, sh)) < 0 ||
 	    (r = sd_event_add_signal(sh->ev, NULL, SIGINT, on_terminate, sh)) < 0 ||
 	    (r = sd_event_add_signal(sh->ev, NULL, SIGHUP, on_hangup, sh)) < 0 ||
-	    (r = sd_event_add_time(sh->ev, &sh->timer, CLOCK_MONOTONIC, UINT64_MAX, 0, on_timer, sh)) < 0 ||
+	    /* 1 ms: the engine's resolution (0 would let sd-event fire up to 250 ms late). */
+	    (r = sd_event_add_time(sh->ev, &sh->timer, CLOCK_MONOTONIC, UINT64_MAX, 1000, on_timer, sh)) < 0 ||
 	    (r = sd_event_add_io(sh->ev, &sh->kernel_events, kglue_event_fd(sh->kglue), EPOLLIN, on_kernel_events,
 				 sh)) < 0 ||
 	    (r = sd_event_set_watchdog(sh->ev, true)) < 0) {
