@@ -30,7 +30,7 @@ struct arena_chunk {
 	max_align_t data[];
 };
 
-static const char *const no_words[] = { NULL };
+const char *const conf_no_words[] = { NULL };
 static const char too_big[] = "larger than 1048576 bytes";
 _Static_assert(CONF_MAX_FILE_SIZE == 1048576, "the message says 1048576");
 
@@ -317,7 +317,7 @@ static void peer_section(struct conf_parse *p, const char *name)
 	if (!peer->name)
 		return;
 	peer->line = p->line;
-	peer->pppd.extra = no_words;
+	peer->pppd.extra = conf_no_words;
 	memset(p->peer_lines[c->n_peers], 0, sizeof(p->peer_lines[0]));
 	p->peer = c->n_peers++;
 	p->key_lines = p->peer_lines[p->peer];
@@ -506,7 +506,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
 	if (p->section == CONF_SEC_PEER)
 		base = (char *)&p->c->peers[p->peer];
 	else if (p->section == CONF_SEC_GROUP)
-		base = (char *)&p->groups[p->group].engine;
+		base = (char *)&p->groups[p->group];
 	else
 		base = (char *)p->c;
 	k->parse(p, k, value, base + k->offset);
@@ -542,7 +542,7 @@ static void set_defaults(struct conf_parse *p)
 	c->pppd_path = "/usr/sbin/pppd";
 	c->pppd_plugin = "pppol2tp.so";
 	c->lns_enabled = true;
-	c->lns_pppd.extra = no_words;
+	c->lns_pppd.extra = conf_no_words;
 }
 
 static int parse(struct conf_parse *p, const char *path, const char **why)

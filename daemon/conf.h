@@ -65,6 +65,7 @@ struct conf_group {
 	unsigned line;			   /* where the section starts, for messages */
 	const struct engine_group *engine; /* &engine.groups[i]: endpoints, busy timeout, limits */
 	const struct conf_group_lns *lns;  /* engine->n_endpoints of them, in file order */
+	struct conf_pppd pppd;		   /* the LAC's pppd for endpoints that are not a [peer] */
 };
 
 struct l2tpkd_conf {
@@ -117,6 +118,8 @@ const struct conf_peer *conf_peer_find(const struct l2tpkd_conf *c, const char *
 const struct conf_peer *conf_peer_by_host(const struct l2tpkd_conf *c, const struct l2tp_addr *a);
 /* The engine's view of a [group] by name; NULL if none. */
 const struct engine_group *conf_group_find(const struct l2tpkd_conf *c, const char *name);
+/* The first [group] with an endpoint on this host (any port); NULL if none. */
+const struct conf_group *conf_group_by_host(const struct l2tpkd_conf *c, const struct l2tp_addr *a);
 /* An IPv4 address held in host byte order (local-ip, ip-pool), as "192.0.2.1". */
 #define CONF_IPV4_STRLEN 16
 const char *conf_ipv4_str(uint32_t addr, char buf[CONF_IPV4_STRLEN]);

@@ -67,6 +67,7 @@ void conf_group_section(struct conf_parse *p, const char *name)
 	if (!g->name)
 		return;
 	g->line = p->line;
+	g->pppd.extra = conf_no_words;
 	g->engine = (struct engine_group){
 		.name = g->name,
 		.busy_ms = DEFAULT_BUSY_MS,
@@ -200,6 +201,15 @@ const struct engine_group *conf_group_find(const struct l2tpkd_conf *c, const ch
 	for (size_t i = 0; i < c->engine.n_groups; i++)
 		if (!strcmp(c->engine.groups[i].name, name))
 			return &c->engine.groups[i];
+	return NULL;
+}
+
+const struct conf_group *conf_group_by_host(const struct l2tpkd_conf *c, const struct l2tp_addr *a)
+{
+	for (unsigned i = 0; i < c->n_groups; i++)
+		for (size_t k = 0; k < c->groups[i].engine->n_endpoints; k++)
+			if (l2tp_addr_same_host(&c->groups[i].engine->endpoints[k].addr, a))
+				return &c->groups[i];
 	return NULL;
 }
 
@@ -450,6 +460,7 @@ static bool build_alloc(struct conf_parse *p, struct build *b)
 			.line = p->groups[i].line,
 			.engine = &b->engine[i],
 			.lns = b->lns[i],
+			.pppd = p->groups[i].pppd,
 		};
 	}
 	return true;

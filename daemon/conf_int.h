@@ -34,11 +34,15 @@ struct conf_error {
 	char *text;    /* in the arena; "key: reason" */
 };
 
+/* An empty pppd word list: what pppd-extra is until given. */
+extern const char *const conf_no_words[];
+
 /* A [group NAME] while the file is read; conf_group.c makes c->groups of them at the end. */
 struct conf_group_parse {
 	const char *name;
 	unsigned line;
 	struct engine_group engine; /* the keys' dst; n_endpoints counts the lns lines kept */
+	struct conf_pppd pppd;
 	unsigned key_lines[CONF_KEYS_MAX];
 };
 

@@ -244,7 +244,8 @@ static void parse_pppd_extra(struct conf_parse *p, const struct conf_key *k, con
 
 #define G(field) offsetof(struct l2tpkd_conf, field)
 #define P(field) offsetof(struct conf_peer, field)
-#define E(field) offsetof(struct engine_group, field)
+#define E(field) offsetof(struct conf_group_parse, engine.field)
+#define GR(field) offsetof(struct conf_group_parse, field)
 
 static const struct conf_key global_keys[] = {
 	{ "host-name", parse_string, G(engine.host_name), 0, 0, 0 },
@@ -300,6 +301,8 @@ static const struct conf_key group_keys[] = {
 	{ "busy-timeout", parse_duration, E(busy_ms), SEC, 3600 * SEC, CONF_K_ZERO_OK },
 	{ "sccrq-retries", parse_u8, E(sccrq_retries), 1, 255, 0 },
 	{ "max-sessions-per-tunnel", parse_u32, E(max_sessions_per_tunnel), 0, 65535, 0 },
+	{ "pppd-options", parse_string, GR(pppd.options_file), 0, 0, CONF_K_ABSOLUTE },
+	{ "pppd-extra", parse_pppd_extra, GR(pppd), 0, 0, CONF_K_REPEAT | CONF_K_SECRET },
 };
 
 _Static_assert(sizeof(global_keys) / sizeof(global_keys[0]) <= CONF_KEYS_MAX, "CONF_KEYS_MAX too small");

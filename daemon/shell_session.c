@@ -286,17 +286,24 @@ static int on_pppd_log(sd_event_source *src, int fd, uint32_t revents, void *use
 	return 0;
 }
 
-/* pppd settings of a session: the LNS role's, or those of the [peer] we dialled. */
+/*
+ * pppd settings of a session: the LNS role's, or those of the [peer] we dialled, else of the
+ * [group] that lists its host.
+ */
 static const struct conf_pppd *pppd_settings(const struct l2tpkd_conf *c, const struct sh_session *s, bool lns)
 {
 	static const char *const none[] = { NULL };
 	static const struct conf_pppd empty = { .options_file = NULL, .extra = none };
 	const struct conf_peer *p;
+	const struct conf_group *g;
 
 	if (lns)
 		return &c->lns_pppd;
 	p = conf_peer_by_host(c, &s->peer);
-	return p ? &p->pppd : &empty;
+	if (p)
+		return &p->pppd;
+	g = conf_group_by_host(c, &s->peer);
+	return g ? &g->pppd : &empty;
 }
 
 void shell_pool_configure(struct shell *sh)
