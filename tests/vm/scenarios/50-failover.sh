@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Extended failover (issue 5): one l2tpkd LAC and three l2tpkd LNS in their own namespaces,
-# group "pool" with A and B at priority 1 and C at priority 2, each LNS a [peer] with its own
-# secret.
+# group "pool" with A and B at priority 1 ([peer] sections) and C at priority 2 (an address
+# with its secret on the lns line, pppd settings from the group), each LNS with its own secret.
 #  1. A at its session limit refuses (CDN 4): the call lands on B; peer show has A busy; after
 #     the busy timeout A takes a call again.
 #  2. A draining refuses with Error 7 (so does B): the call goes to C.
@@ -33,12 +33,13 @@ accept = no
 [group pool]
 lns = lnsa priority 1
 lns = lnsb priority 1
-lns = lnsc priority 2
+lns = 10.0.3.2 priority 2 secret secret-lnsc
 busy-timeout = 20s
 sccrq-retries = 2
+pppd-options = $SCRATCH/lac.options
 CONF
-for n in 1 2 3; do
-	ns=lns$(echo abc | cut -c$n)
+for n in 1 2; do
+	ns=lns$(echo ab | cut -c$n)
 	cat >>"$SCRATCH/lac.conf" <<CONF
 [peer $ns]
 address = 10.0.$n.2
