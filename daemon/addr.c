@@ -4,7 +4,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "engine.h"
+#include "engine_int.h"
 
 static size_t addr_len(const struct l2tp_addr *a)
 {
@@ -32,4 +32,18 @@ bool l2tp_addr_same_host(const struct l2tp_addr *a, const struct l2tp_addr *b)
 bool l2tp_addr_equal(const struct l2tp_addr *a, const struct l2tp_addr *b)
 {
 	return l2tp_addr_same_host(a, b) && a->port == b->port;
+}
+
+uint32_t l2tp_addr_hash(const struct l2tp_addr *a, uint16_t extra, uint32_t seed)
+{
+	struct {
+		uint16_t family, extra;
+		uint8_t addr[16];
+	} k;
+
+	memset(&k, 0, sizeof(k));
+	k.family = a->family;
+	k.extra = extra;
+	memcpy(k.addr, a->addr, addr_len(a));
+	return hmap_hash(&k, sizeof(k), seed);
 }

@@ -2,23 +2,12 @@
 /* Remote endpoints: the busy list, failover counters and our tunnels to each (engine_int.h). */
 #include <errno.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
 
 #include "engine_int.h"
 
 static uint32_t addr_key(const struct l2tp_addr *a)
 {
-	struct {
-		uint16_t family, port;
-		uint8_t addr[16];
-	} k;
-
-	memset(&k, 0, sizeof(k));
-	k.family = a->family;
-	k.port = a->port;
-	memcpy(k.addr, a->addr, a->family == AF_INET6 ? 16 : 4);
-	return hmap_hash(&k, sizeof(k), 0x656e6470);
+	return l2tp_addr_hash(a, a->port, 0x656e6470);
 }
 
 struct endpoint *endpoint_get(struct engine *e, const struct l2tp_addr *addr, bool create)

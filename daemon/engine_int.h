@@ -58,7 +58,6 @@ struct tunnel {
 	struct endpoint *endpoint; /* NULL when the endpoint table was full */
 	struct tunnel *ep_next, *ep_prev;
 	uint8_t setup_retries;		  /* SCCRQ retransmissions (a group's); 0: the global count */
-	uint32_t max_sessions;		  /* a group's sessions per tunnel; 0: no limit */
 };
 
 /* RFC 2661 §7.4 and §7.5: the four kinds of call, each with its own table. */
@@ -139,6 +138,9 @@ struct engine {
 	bool retrying; /* settle is running the retries */
 	bool drain;    /* refuse new tunnels and calls with 2/7 */
 };
+
+/* addr.c: a hash of the host and a 16-bit number (a port, a tunnel ID). */
+uint32_t l2tp_addr_hash(const struct l2tp_addr *a, uint16_t extra, uint32_t seed);
 
 /* engine_actions.c */
 struct engine_action *engine_push(struct engine *e, enum engine_action_type type);

@@ -66,6 +66,17 @@ static int endpoint_index(const struct engine_group *g, const struct l2tp_addr *
 	return -1;
 }
 
+/*
+ * Calls per tunnel for a group: its own limit, within the engine's (which protects this box
+ * whoever places the call, as for engine_place_call()); 0: no limit.
+ */
+static uint32_t per_tunnel(const struct engine *e, const struct engine_group *g)
+{
+	uint32_t mine = g->max_sessions_per_tunnel, box = e->cfg->limits.max_sessions_per_tunnel;
+
+	return !mine || (box && box < mine) ? box : mine;
+}
+
 /* A tunnel of ours to ep that takes one more call: an established one if any. */
 static struct tunnel *tunnel_with_room(const struct engine *e, const struct endpoint *ep, uint32_t max,
 				       bool established_only)
@@ -139,8 +150,7 @@ static bool pick(struct engine *e, struct call_request *r, const struct engine_g
 	if (!n)
 		return false;
 	for (int i = 0; i < n; i++)
-		if (tunnel_with_room(e, endpoint_get(e, &g->endpoints[cand[i]].addr, false), g->max_sessions_per_tunnel,
-				     true))
+		if (tunnel_with_room(e, endpoint_get(e, &g->endpoints[cand[i]].addr, false), per_tunnel(e, g), true))
 			with_room[n_room++] = cand[i];
 	*index = n_room ? weighted(e, g, with_room, n_room) : weighted(e, g, cand, n);
 	*to = g->endpoints[*index].addr;
@@ -156,7 +166,6 @@ static struct tunnel *open_for_group(struct engine *e, const struct engine_group
 
 	if (!t || t->dead)
 		return NULL;
-	t->max_sessions = g->max_sessions_per_tunnel;
 	if (g->sccrq_retries) {
 		t->setup_retries = g->sccrq_retries;
 		setup.rtx_retries = g->sccrq_retries;
@@ -170,13 +179,13 @@ static struct tunnel *open_for_group(struct engine *e, const struct engine_group
 static int place_at(struct engine *e, struct call_request *r, const struct engine_group *g, const struct l2tp_addr *to)
 {
 	struct endpoint *ep = endpoint_get(e, to, true);
-	struct tunnel *t = tunnel_with_room(e, ep, g->max_sessions_per_tunnel, false);
+	struct tunnel *t = tunnel_with_room(e, ep, per_tunnel(e, g), false);
 	struct session *s;
 	int err;
 
 	if (!t && !(t = open_for_group(e, g, to)))
 		return -EBUSY;
-	err = engine_call_place(e, t, ENGINE_CALL_INCOMING, r->call, g->max_sessions_per_tunnel, &s);
+	err = engine_call_place(e, t, ENGINE_CALL_INCOMING, r->call, per_tunnel(e, g), &s);
 	if (err)
 		return err;
 	s->request = r;

@@ -27,16 +27,7 @@ struct tunnel *tunnel_find(const struct engine *e, uint16_t id)
 /* Host and the peer's tunnel ID; 0 stands for "our SCCRQ, not yet answered". */
 static uint32_t peer_key(const struct l2tp_addr *peer, uint16_t peer_id)
 {
-	struct {
-		uint16_t family, id;
-		uint8_t addr[16];
-	} k;
-
-	memset(&k, 0, sizeof(k));
-	k.family = peer->family;
-	k.id = peer_id;
-	memcpy(k.addr, peer->addr, peer->family == AF_INET6 ? 16 : 4);
-	return hmap_hash(&k, sizeof(k), 0);
+	return l2tp_addr_hash(peer, peer_id, 0);
 }
 
 struct tunnel *tunnel_find_by_peer(const struct engine *e, const struct l2tp_addr *peer, uint16_t peer_id)

@@ -257,5 +257,9 @@ NO_COVERAGE void check_eut(struct fuzz *f)
 		     st.sessions_established);
 	if (engine_next_deadline(e) < f->now)
 		fail("next deadline %llu is in the past", (unsigned long long)engine_next_deadline(e));
+	/* Every group call the engine holds is one the program placed and saw no end of. */
+	if (e->requests.count != f->n_requests || e->retries)
+		fail("%u requests in the engine (retries %s), %u outstanding", e->requests.count,
+		     e->retries ? "pending" : "none", f->n_requests);
 	check_lifecycles(f);
 }

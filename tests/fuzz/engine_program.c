@@ -34,6 +34,9 @@ enum op {
 	OP_CRAFT,      /* see craft() in engine_hosts.c */
 	OP_RAW,	       /* see raw() in engine_hosts.c */
 	OP_DEFER,      /* toggle: keep actions across events until the next toggle */
+	OP_GROUP_CALL, /* u8: group (all, peer, none such) and call information */
+	OP_DRAIN,      /* u8: bit 0 the peer engine (else the EUT), bit 1 on */
+	OP_CLEAR_BUSY, /* u8: a host, or (bit 7) every endpoint */
 	OP_COUNT,
 };
 
@@ -54,6 +57,9 @@ static const char *const op_names[OP_COUNT] = {
 	[OP_CRAFT] = "craft",
 	[OP_RAW] = "raw",
 	[OP_DEFER] = "defer",
+	[OP_GROUP_CALL] = "group call",
+	[OP_DRAIN] = "drain",
+	[OP_CLEAR_BUSY] = "clear busy",
 };
 
 uint8_t u8(struct fuzz *f)
@@ -300,6 +306,36 @@ static void eut_op(struct fuzz *f, enum op op)
 	eut_done(f);
 }
 
+/* Extended failover: group calls, an LNS that drains, the operator's clear-busy. */
+static void failover_op(struct fuzz *f, enum op op)
+{
+	static const char *const groups[] = { "all", "peer", "none-such" };
+	struct engine_call_info info;
+	char why[160];
+	uint32_t id;
+	uint8_t b = u8(f);
+
+	switch (op) {
+	case OP_GROUP_CALL:
+		if (engine_request_call(f->e, f->now, groups[b % 3], pick_call_info(b >> 2, &info), &id, why,
+					sizeof(why)) == 0)
+			note_request(f, id);
+		else if (!*why)
+			fail("a refused group call without a reason");
+		eut_done(f);
+		break;
+	case OP_DRAIN:
+		engine_set_drain(b & 1 ? f->peer : f->e, b & 2);
+		break;
+	default: { /* OP_CLEAR_BUSY */
+		struct l2tp_addr a = host_addr((enum host)(b % HOST_COUNT), L2TP_PORT);
+
+		(void)engine_clear_busy(f->e, f->now, b & 0x80 ? NULL : &a);
+		eut_done(f);
+	}
+	}
+}
+
 static void run_op(struct fuzz *f, enum op op)
 {
 	uint8_t b;
@@ -343,6 +379,11 @@ static void run_op(struct fuzz *f, enum op op)
 		f->defer = !f->defer;
 		if (!f->defer)
 			clear_actions(f);
+		break;
+	case OP_GROUP_CALL:
+	case OP_DRAIN:
+	case OP_CLEAR_BUSY:
+		failover_op(f, op);
 		break;
 	case OP_COUNT:
 		break;

@@ -201,6 +201,11 @@ NO_COVERAGE void touch_action(const struct engine_action *a)
 			fail("DOWN without a message");
 		touch(a->down.why.message, strlen(a->down.why.message) + 1);
 		break;
+	case ENGINE_REQUEST_DONE:
+		if (!a->request.why.message)
+			fail("REQUEST_DONE without a message");
+		touch(a->request.why.message, strlen(a->request.why.message) + 1);
+		break;
 	case ENGINE_SESSION_UP:
 		if (!(i = a->session_up.info))
 			fail("SESSION_UP without call information");
@@ -290,6 +295,34 @@ static void check_session_action(struct fuzz *f, const struct engine_action *a)
 	}
 }
 
+void note_request(struct fuzz *f, uint32_t id)
+{
+	for (unsigned int i = 0; i < f->n_requests; i++)
+		if (f->requests[i] == id)
+			fail("request ID %u given twice", id);
+	if (f->n_requests == FUZZ_MAX_TRACKED)
+		fail("more than %d group calls at once", FUZZ_MAX_TRACKED);
+	f->requests[f->n_requests++] = id;
+}
+
+/* Once per request; a call that came up did so just before (SESSION_UP of that session). */
+static void check_request_done(struct fuzz *f, const struct engine_action *a)
+{
+	uint32_t key = (uint32_t)a->tunnel_id << 16 | a->session_id;
+	unsigned int i;
+
+	for (i = 0; i < f->n_requests && f->requests[i] != a->request.id; i++)
+		;
+	if (i == f->n_requests)
+		fail("REQUEST_DONE for request %u, which is not outstanding", a->request.id);
+	f->requests[i] = f->requests[--f->n_requests];
+	if (a->request.ok && (!a->session_id || up_index(f, key) < 0))
+		fail("request %u up as session %u/%u, which is not up", a->request.id, a->tunnel_id,
+		     a->session_id);
+	if (!a->request.ok && a->session_id)
+		fail("request %u failed but names session %u", a->request.id, a->session_id);
+}
+
 void check_action(struct fuzz *f, const struct engine_action *a)
 {
 	touch_action(a);
@@ -319,6 +352,9 @@ void check_action(struct fuzz *f, const struct engine_action *a)
 	case ENGINE_SESSION_DOWN:
 	case ENGINE_SESSION_INFO:
 		check_session_action(f, a);
+		break;
+	case ENGINE_REQUEST_DONE:
+		check_request_done(f, a);
 		break;
 	case ENGINE_LOG:
 		if (f->trace)

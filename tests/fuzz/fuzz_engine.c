@@ -256,7 +256,8 @@ static void drain(struct fuzz *f)
 
 	f->defer = false;
 	clear_actions(f);
-	for (unsigned int round = 0; round < 4 && (f->e->n_tunnels || f->n_pending); round++) {
+	/* A group call that fails over opens tunnels anew, to each endpoint at most once. */
+	for (unsigned int round = 0; round < 4 + HOST_COUNT && (f->e->n_tunnels || f->n_pending); round++) {
 		uint16_t ids[LIMIT_TUNNELS + 1];
 		unsigned int n = 0;
 
@@ -277,6 +278,9 @@ static void drain(struct fuzz *f)
 	if (f->n_objects)
 		fail("%u objects left in the kernel after every tunnel was released (first %#x)",
 		     f->n_objects, f->objects[0]);
+	if (f->n_requests || f->e->requests.count)
+		fail("%u group calls without REQUEST_DONE, %u requests in the engine after closing everything",
+		     f->n_requests, f->e->requests.count);
 }
 
 /*
@@ -329,6 +333,19 @@ static void configure_eut(struct fuzz *f, uint8_t bits)
 	f->peers[1] = (struct engine_peer_config){ host_addr(HOST_SECRET, 0), host_secret, false };
 	c->peers = f->peers;
 	c->n_peers = 2;
+	/* Group "all": every host, the peer engine and the secret host first; "peer": it alone. */
+	for (int h = 0; h < HOST_COUNT; h++)
+		f->endpoints[h] = (struct engine_endpoint){ host_addr((enum host)h, L2TP_PORT),
+							    (uint8_t)(h < HOST_PLAIN ? 1 : h), (uint16_t)(1 + h % 2) };
+	f->groups[0] = (struct engine_group){ .name = "all",
+					      .endpoints = f->endpoints,
+					      .n_endpoints = HOST_COUNT,
+					      .busy_ms = 5000,
+					      .sccrq_retries = 2,
+					      .max_sessions_per_tunnel = 2 };
+	f->groups[1] = (struct engine_group){ .name = "peer", .endpoints = f->endpoints, .n_endpoints = 1 };
+	c->groups = f->groups;
+	c->n_groups = 2;
 }
 
 static void configure_peer(struct fuzz *f, uint8_t bits)

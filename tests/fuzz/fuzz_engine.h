@@ -71,6 +71,8 @@ struct fuzz {
 
 	struct engine_config cfg, peer_cfg;
 	struct engine_peer_config peers[2], peer_peers[1];
+	struct engine_endpoint endpoints[HOST_COUNT]; /* groups: every host, and the peer alone */
+	struct engine_group groups[2];
 	struct test_random rng, peer_rng;
 	struct engine *e, *peer;
 	struct l2tp_addr addr, peer_addr;
@@ -93,6 +95,9 @@ struct fuzz {
 	unsigned int n_up_sessions;
 	uint16_t released[8]; /* recent tunnel IDs, to name stale objects */
 	unsigned int n_released;
+	/* Group calls placed and not yet ended by their REQUEST_DONE. */
+	uint32_t requests[FUZZ_MAX_TRACKED];
+	unsigned int n_requests;
 };
 
 extern struct fuzz fz;
@@ -129,6 +134,8 @@ void check_action(struct fuzz *f, const struct engine_action *a);
 void touch_action(const struct engine_action *a);
 struct tracked_tunnel *note_tunnel(struct fuzz *f, uint16_t id);
 void object_add(struct fuzz *f, uint32_t key);
+/* A group call the EUT took: it must end with exactly one REQUEST_DONE. */
+void note_request(struct fuzz *f, uint32_t id);
 int object_index(const struct fuzz *f, uint32_t key);
 
 /* engine_invariants.c: the engines' state after every event. */

@@ -15,7 +15,11 @@ import sys
 
 # Opcodes (enum op).
 (TICK, TICK_DEADLINE, OPEN, CALL, CLOSE_SESSION, CLOSE_TUNNEL, PPPD_EXIT, KERNEL, PEER_OPEN,
- PEER_CALL, PEER_CLOSE, LINK, RUN, CRAFT, RAW, DEFER) = range(16)
+ PEER_CALL, PEER_CLOSE, LINK, RUN, CRAFT, RAW, DEFER, GROUP_CALL, DRAIN, CLEAR_BUSY) = range(19)
+
+# Groups of OP_GROUP_CALL (bits 0-1; bits 2-7 are the call information) and OP_DRAIN's bits.
+GROUP_ALL, GROUP_PEER, GROUP_NONE = 0, 1, 2
+DRAIN_EUT_ON, DRAIN_PEER_ON, DRAIN_PEER_OFF = 2, 3, 1
 
 # Configuration bits.
 CFG_NO_TIE_BREAKER, CFG_PEER_PLAIN, CFG_DEFAULT_SECRET, CFG_NO_DRAIN = 0x01, 0x10, 0x20, 0x40
@@ -80,6 +84,14 @@ EUT_LAC = [OPEN, PEER] + run() + call(0, INCOMING | INFO_FULL) + run()
 PLAIN_TUNNEL = craft('SCCRQ', PLAIN) + craft('SCCCN', PLAIN, tunnel=0, seq=1) + kernel()
 
 SEEDS = {
+    # Extended failover: the group's first level is the peer engine and the secret host.
+    'group-call': [0, GROUP_CALL, GROUP_ALL | INFO_NUMBER << 1] + run() + deadline(4) + run(),
+    'group-call-peer-draining': [0, DRAIN, DRAIN_PEER_ON, GROUP_CALL, GROUP_PEER | INFO_NUMBER << 1] + run()
+    + [DRAIN, DRAIN_PEER_OFF, CLEAR_BUSY, 0x80, GROUP_CALL, GROUP_PEER] + run(),
+    'group-call-reuses-tunnel': [0, GROUP_CALL, GROUP_PEER] + run() + [GROUP_CALL, GROUP_PEER] + run()
+    + [DRAIN, DRAIN_PEER_ON, GROUP_CALL, GROUP_ALL] + run() + deadline(6),
+    'group-call-unknown-group': [0, GROUP_CALL, GROUP_NONE],
+    'eut-draining': [0, DRAIN, DRAIN_EUT_ON] + PEER_LAC + run(),
     # Calls between the EUT and the peer engine, each role, each direction.
     'peer-lac-incoming-call': [0] + PEER_LAC + tick(0x10) + run(),
     'peer-lns-outgoing-call': [0, PEER_OPEN] + run() + [PEER_CALL, 0, OUTGOING | INFO_NUMBER] + run(),

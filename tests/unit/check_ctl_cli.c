@@ -87,10 +87,9 @@ static const struct cli_args_spec session_show = {
 	.positional = CLI_ARG_SESSION,
 };
 
-/* Splits line into words and parses them; r's strings point into a copy kept until the next call. */
-static int parse(const struct cli_args_spec *spec, struct cli_request *r, char *why, size_t n, const char *line)
+int cli_test_parse(const struct cli_args_spec *spec, struct cli_request *r, char *why, size_t n, const char *line)
 {
-	static char copy[256];
+	static char copy[512];
 	char *argv[32], *save = NULL, *w;
 	int argc = 0;
 
@@ -107,7 +106,7 @@ START_TEST(test_session_add_grammar)
 	char why[160];
 
 	/* Every keyword, most of them shortened. */
-	ck_assert_int_eq(parse(&session_add, &r, why, sizeof(why), "p lns1 tun 7 calling 5551234 calle 100 b d sp 64000"),
+	ck_assert_int_eq(cli_test_parse(&session_add, &r, why, sizeof(why), "p lns1 tun 7 calling 5551234 calle 100 b d sp 64000"),
 			 0);
 	ck_assert_str_eq(r.peer, "lns1");
 	ck_assert_uint_eq(r.tunnel_id, 7);
@@ -117,7 +116,7 @@ START_TEST(test_session_add_grammar)
 	ck_assert(r.has_tx_speed);
 	ck_assert_uint_eq(r.tx_speed, 64000);
 
-	ck_assert_int_eq(parse(&session_add, &r, why, sizeof(why), "peer 192.0.2.1 bearer analog"), 0);
+	ck_assert_int_eq(cli_test_parse(&session_add, &r, why, sizeof(why), "peer 192.0.2.1 bearer analog"), 0);
 	ck_assert_uint_eq(r.bearer, L2TP_BEARER_ANALOG);
 	ck_assert(!r.has_tx_speed);
 	ck_assert_uint_eq(r.tunnel_id, 0);
@@ -129,25 +128,25 @@ START_TEST(test_grammar_errors)
 	struct cli_request r;
 	char why[160], longpeer[400];
 
-	ck_assert_int_eq(parse(&session_add, &r, why, sizeof(why), "tunnel 5"), -EINVAL);
+	ck_assert_int_eq(cli_test_parse(&session_add, &r, why, sizeof(why), "tunnel 5"), -EINVAL);
 	ck_assert_str_eq(why, "peer or group is required");
-	ck_assert_int_eq(parse(&session_add, &r, why, sizeof(why), "peer a cal 1"), -EINVAL);
+	ck_assert_int_eq(cli_test_parse(&session_add, &r, why, sizeof(why), "peer a cal 1"), -EINVAL);
 	ck_assert_str_eq(why, "argument 'cal' is ambiguous: calling, called");
-	ck_assert_int_eq(parse(&session_add, &r, why, sizeof(why), "peer a peer b"), -EINVAL);
+	ck_assert_int_eq(cli_test_parse(&session_add, &r, why, sizeof(why), "peer a peer b"), -EINVAL);
 	ck_assert_str_eq(why, "peer given twice");
-	ck_assert_int_eq(parse(&session_add, &r, why, sizeof(why), "peer"), -EINVAL);
+	ck_assert_int_eq(cli_test_parse(&session_add, &r, why, sizeof(why), "peer"), -EINVAL);
 	ck_assert_str_eq(why, "peer: a value is missing");
-	ck_assert_int_eq(parse(&session_add, &r, why, sizeof(why), "peer a tunnel 0"), -EINVAL);
+	ck_assert_int_eq(cli_test_parse(&session_add, &r, why, sizeof(why), "peer a tunnel 0"), -EINVAL);
 	ck_assert_str_eq(why, "tunnel '0': out of range (an ID is 1 to 65535)");
-	ck_assert_int_eq(parse(&session_add, &r, why, sizeof(why), "peer a tunnel 65536"), -EINVAL);
-	ck_assert_int_eq(parse(&session_add, &r, why, sizeof(why), "peer a tunnel five"), -EINVAL);
+	ck_assert_int_eq(cli_test_parse(&session_add, &r, why, sizeof(why), "peer a tunnel 65536"), -EINVAL);
+	ck_assert_int_eq(cli_test_parse(&session_add, &r, why, sizeof(why), "peer a tunnel five"), -EINVAL);
 	ck_assert_str_eq(why, "tunnel 'five': not a number (an ID is 1 to 65535)");
-	ck_assert_int_eq(parse(&session_add, &r, why, sizeof(why), "peer a speed 0"), -EINVAL);
-	ck_assert_int_eq(parse(&session_add, &r, why, sizeof(why), "peer a bearer isdn"), -EINVAL);
-	ck_assert_int_eq(parse(&session_add, &r, why, sizeof(why), "peer a session 5"), -EINVAL);
+	ck_assert_int_eq(cli_test_parse(&session_add, &r, why, sizeof(why), "peer a speed 0"), -EINVAL);
+	ck_assert_int_eq(cli_test_parse(&session_add, &r, why, sizeof(why), "peer a bearer isdn"), -EINVAL);
+	ck_assert_int_eq(cli_test_parse(&session_add, &r, why, sizeof(why), "peer a session 5"), -EINVAL);
 	ck_assert_str_eq(why,
 			 "unknown argument 'session' (expected tunnel, peer, calling, called, bearer, speed, group)");
-	ck_assert_int_eq(parse(&session_add, &r, why, sizeof(why), "peer a 5"), -EINVAL); /* no bare numbers */
+	ck_assert_int_eq(cli_test_parse(&session_add, &r, why, sizeof(why), "peer a 5"), -EINVAL); /* no bare numbers */
 
 	memset(longpeer, 'x', sizeof(longpeer));
 	longpeer[L2TPKD_CTL_PEER_MAX] = '\0';
@@ -165,17 +164,17 @@ START_TEST(test_session_show_grammar)
 	struct cli_request r;
 	char why[160];
 
-	ck_assert_int_eq(parse(&session_show, &r, why, sizeof(why), ""), 0);
+	ck_assert_int_eq(cli_test_parse(&session_show, &r, why, sizeof(why), ""), 0);
 	ck_assert_uint_eq(r.tunnel_id, 0);
 	ck_assert_uint_eq(r.session_id, 0);
-	ck_assert_int_eq(parse(&session_show, &r, why, sizeof(why), "tun 5"), 0);
+	ck_assert_int_eq(cli_test_parse(&session_show, &r, why, sizeof(why), "tun 5"), 0);
 	ck_assert_uint_eq(r.tunnel_id, 5);
-	ck_assert_int_eq(parse(&session_show, &r, why, sizeof(why), "t 5 9"), 0);
+	ck_assert_int_eq(cli_test_parse(&session_show, &r, why, sizeof(why), "t 5 9"), 0);
 	ck_assert_uint_eq(r.tunnel_id, 5);
 	ck_assert_uint_eq(r.session_id, 9);
-	ck_assert_int_eq(parse(&session_show, &r, why, sizeof(why), "s 9 tunnel 5"), 0);
+	ck_assert_int_eq(cli_test_parse(&session_show, &r, why, sizeof(why), "s 9 tunnel 5"), 0);
 	ck_assert_uint_eq(r.session_id, 9);
-	ck_assert_int_eq(parse(&session_show, &r, why, sizeof(why), "9 session 8"), -EINVAL);
+	ck_assert_int_eq(cli_test_parse(&session_show, &r, why, sizeof(why), "9 session 8"), -EINVAL);
 	ck_assert_str_eq(why, "session given twice");
 }
 END_TEST

@@ -43,35 +43,21 @@ static const struct cli_args_spec session_del = {
 	.positional = -1,
 };
 
-/* Splits line into words and parses them; r's strings point into a copy kept until the next call. */
-static int parse(const struct cli_args_spec *spec, struct cli_request *r, char *why, const char *line)
-{
-	static char copy[512];
-	char *argv[32], *save = NULL, *w;
-	int argc = 0;
-
-	memset(r, 0, sizeof(*r));
-	snprintf(copy, sizeof(copy), "%s", line);
-	for (w = strtok_r(copy, " ", &save); w && argc < 32; w = strtok_r(NULL, " ", &save))
-		argv[argc++] = w;
-	return cli_parse_args(argc, argv, spec, r, why, 256);
-}
-
 START_TEST(test_session_add_group_grammar)
 {
 	struct cli_request r;
 	char why[256];
 
-	ck_assert_int_eq(parse(&session_add, &r, why, "group lns-pool calling 0123"), 0);
+	ck_assert_int_eq(cli_test_parse(&session_add, &r, why, sizeof(why), "group lns-pool calling 0123"), 0);
 	ck_assert_str_eq(r.group, "lns-pool");
 	ck_assert_str_eq(r.calling, "0123");
 	ck_assert_ptr_null(r.peer);
-	ck_assert_int_eq(parse(&session_add, &r, why, "g pool called 9 b a sp 64000"), 0);
+	ck_assert_int_eq(cli_test_parse(&session_add, &r, why, sizeof(why), "g pool called 9 b a sp 64000"), 0);
 	ck_assert_str_eq(r.group, "pool");
 	ck_assert_uint_eq(r.bearer, L2TP_BEARER_ANALOG);
 	ck_assert_uint_eq(r.tx_speed, 64000);
 	/* With a peer, as before: tunnel too. */
-	ck_assert_int_eq(parse(&session_add, &r, why, "peer lns1 tunnel 4"), 0);
+	ck_assert_int_eq(cli_test_parse(&session_add, &r, why, sizeof(why), "peer lns1 tunnel 4"), 0);
 	ck_assert_str_eq(r.peer, "lns1");
 	ck_assert_ptr_null(r.group);
 	ck_assert_uint_eq(r.tunnel_id, 4);
@@ -83,23 +69,23 @@ START_TEST(test_session_add_group_errors)
 	struct cli_request r;
 	char why[256], longname[300], *argv[] = { (char *)"group", longname };
 
-	ck_assert_int_eq(parse(&session_add, &r, why, "calling 0123"), -EINVAL);
+	ck_assert_int_eq(cli_test_parse(&session_add, &r, why, sizeof(why), "calling 0123"), -EINVAL);
 	ck_assert_str_eq(why, "peer or group is required");
-	ck_assert_int_eq(parse(&session_add, &r, why, ""), -EINVAL);
+	ck_assert_int_eq(cli_test_parse(&session_add, &r, why, sizeof(why), ""), -EINVAL);
 	ck_assert_str_eq(why, "peer or group is required");
-	ck_assert_int_eq(parse(&session_add, &r, why, "peer a group b"), -EINVAL);
+	ck_assert_int_eq(cli_test_parse(&session_add, &r, why, sizeof(why), "peer a group b"), -EINVAL);
 	ck_assert_str_eq(why, "peer and group exclude each other");
-	ck_assert_int_eq(parse(&session_add, &r, why, "group b calling 1 peer a"), -EINVAL);
+	ck_assert_int_eq(cli_test_parse(&session_add, &r, why, sizeof(why), "group b calling 1 peer a"), -EINVAL);
 	ck_assert_str_eq(why, "peer and group exclude each other");
-	ck_assert_int_eq(parse(&session_add, &r, why, "group b tunnel 5"), -EINVAL);
+	ck_assert_int_eq(cli_test_parse(&session_add, &r, why, sizeof(why), "group b tunnel 5"), -EINVAL);
 	ck_assert_str_eq(why, "tunnel is only allowed with peer");
-	ck_assert_int_eq(parse(&session_add, &r, why, "tunnel 5"), -EINVAL);
+	ck_assert_int_eq(cli_test_parse(&session_add, &r, why, sizeof(why), "tunnel 5"), -EINVAL);
 	ck_assert_str_eq(why, "peer or group is required");
-	ck_assert_int_eq(parse(&session_add, &r, why, "group"), -EINVAL);
+	ck_assert_int_eq(cli_test_parse(&session_add, &r, why, sizeof(why), "group"), -EINVAL);
 	ck_assert_str_eq(why, "group: a value is missing");
-	ck_assert_int_eq(parse(&session_add, &r, why, "group a group b"), -EINVAL);
+	ck_assert_int_eq(cli_test_parse(&session_add, &r, why, sizeof(why), "group a group b"), -EINVAL);
 	ck_assert_str_eq(why, "group given twice");
-	ck_assert_int_eq(parse(&session_add, &r, why, "gr a address b"), -EINVAL);
+	ck_assert_int_eq(cli_test_parse(&session_add, &r, why, sizeof(why), "gr a address b"), -EINVAL);
 	ck_assert_str_eq(
 		why,
 		"unknown argument 'address' (expected tunnel, peer, calling, called, bearer, speed, group)");
@@ -129,17 +115,17 @@ START_TEST(test_combination_rules_named)
 	struct cli_request r;
 	char why[256];
 
-	ck_assert_int_eq(parse(&three, &r, why, ""), -EINVAL);
+	ck_assert_int_eq(cli_test_parse(&three, &r, why, sizeof(why), ""), -EINVAL);
 	ck_assert_str_eq(why, "tunnel, session or peer is required");
-	ck_assert_int_eq(parse(&three, &r, why, "peer p session 2 tunnel 1"), -EINVAL);
+	ck_assert_int_eq(cli_test_parse(&three, &r, why, sizeof(why), "peer p session 2 tunnel 1"), -EINVAL);
 	ck_assert_str_eq(why, "tunnel and session exclude each other");
-	ck_assert_int_eq(parse(&three, &r, why, "peer p speed 9"), -EINVAL);
+	ck_assert_int_eq(cli_test_parse(&three, &r, why, sizeof(why), "peer p speed 9"), -EINVAL);
 	ck_assert_str_eq(why, "speed is only allowed with tunnel or session");
-	ck_assert_int_eq(parse(&three, &r, why, "session 2 speed 9"), 0);
+	ck_assert_int_eq(cli_test_parse(&three, &r, why, sizeof(why), "session 2 speed 9"), 0);
 	/* required, as session del has it, still holds beside the new rules. */
-	ck_assert_int_eq(parse(&session_del, &r, why, "tunnel 5"), -EINVAL);
+	ck_assert_int_eq(cli_test_parse(&session_del, &r, why, sizeof(why), "tunnel 5"), -EINVAL);
 	ck_assert_str_eq(why, "session is missing");
-	ck_assert_int_eq(parse(&session_del, &r, why, "session 9 tunnel 5"), 0);
+	ck_assert_int_eq(cli_test_parse(&session_del, &r, why, sizeof(why), "session 9 tunnel 5"), 0);
 }
 END_TEST
 
@@ -148,35 +134,35 @@ START_TEST(test_peer_commands_grammar)
 	struct cli_request r;
 	char why[256];
 
-	ck_assert_int_eq(parse(&peer_show, &r, why, ""), 0);
+	ck_assert_int_eq(cli_test_parse(&peer_show, &r, why, sizeof(why), ""), 0);
 	ck_assert_ptr_null(r.group);
-	ck_assert_int_eq(parse(&peer_show, &r, why, "gr lns-pool"), 0);
+	ck_assert_int_eq(cli_test_parse(&peer_show, &r, why, sizeof(why), "gr lns-pool"), 0);
 	ck_assert_str_eq(r.group, "lns-pool");
-	ck_assert_int_eq(parse(&peer_show, &r, why, "lns-pool"), -EINVAL);
+	ck_assert_int_eq(cli_test_parse(&peer_show, &r, why, sizeof(why), "lns-pool"), -EINVAL);
 	ck_assert_str_eq(why, "unknown argument 'lns-pool' (expected group)");
-	ck_assert_int_eq(parse(&peer_show, &r, why, "address 192.0.2.1"), -EINVAL);
+	ck_assert_int_eq(cli_test_parse(&peer_show, &r, why, sizeof(why), "address 192.0.2.1"), -EINVAL);
 	ck_assert_str_eq(why, "unknown argument 'address' (expected group)");
 
-	ck_assert_int_eq(parse(&clear_busy, &r, why, ""), 0);
+	ck_assert_int_eq(cli_test_parse(&clear_busy, &r, why, sizeof(why), ""), 0);
 	ck_assert_ptr_null(r.peer);
 	ck_assert_ptr_null(r.group);
 	/* address goes where the protocol wants it: the request's peer (PEER). */
-	ck_assert_int_eq(parse(&clear_busy, &r, why, "address 192.0.2.10"), 0);
+	ck_assert_int_eq(cli_test_parse(&clear_busy, &r, why, sizeof(why), "address 192.0.2.10"), 0);
 	ck_assert_str_eq(r.peer, "192.0.2.10");
-	ck_assert_int_eq(parse(&clear_busy, &r, why, "a [2001:db8::1]:1701 g pool"), 0);
+	ck_assert_int_eq(cli_test_parse(&clear_busy, &r, why, sizeof(why), "a [2001:db8::1]:1701 g pool"), 0);
 	ck_assert_str_eq(r.peer, "[2001:db8::1]:1701");
 	ck_assert_str_eq(r.group, "pool");
-	ck_assert_int_eq(parse(&clear_busy, &r, why, "peer lns1"), -EINVAL);
+	ck_assert_int_eq(cli_test_parse(&clear_busy, &r, why, sizeof(why), "peer lns1"), -EINVAL);
 	ck_assert_str_eq(why, "unknown argument 'peer' (expected group, address)");
-	ck_assert_int_eq(parse(&clear_busy, &r, why, "address"), -EINVAL);
+	ck_assert_int_eq(cli_test_parse(&clear_busy, &r, why, sizeof(why), "address"), -EINVAL);
 	ck_assert_str_eq(why, "address: a value is missing");
-	ck_assert_int_eq(parse(&clear_busy, &r, why, "address a address b"), -EINVAL);
+	ck_assert_int_eq(cli_test_parse(&clear_busy, &r, why, sizeof(why), "address a address b"), -EINVAL);
 	ck_assert_str_eq(why, "address given twice");
 
 	/* drain on|off and lns show take nothing after their command. */
-	ck_assert_int_eq(parse(&no_args, &r, why, "now"), -EINVAL);
+	ck_assert_int_eq(cli_test_parse(&no_args, &r, why, sizeof(why), "now"), -EINVAL);
 	ck_assert_str_eq(why, "unexpected argument 'now'");
-	ck_assert_int_eq(parse(&no_args, &r, why, "1"), -EINVAL);
+	ck_assert_int_eq(cli_test_parse(&no_args, &r, why, sizeof(why), "1"), -EINVAL);
 }
 END_TEST
 

@@ -10,12 +10,18 @@
 #define L2TPKD_CTL_TESTS_H
 
 #include <check.h>
+#include <stddef.h>
 
 TCase *tcase_ctl_cli(void);
 TCase *tcase_ctl_print(void);
 TCase *tcase_ctl_server(void);
 TCase *tcase_ctl_server_limits(void);
 TCase *tcase_ctl_cmds(void);
+
+struct cli_args_spec;
+struct cli_request;
+/* Splits line into words and parses them; r's strings point into a copy kept until the next call. */
+int cli_test_parse(const struct cli_args_spec *spec, struct cli_request *r, char *why, size_t n, const char *line);
 
 /*
  * l2tpctl's extended failover commands (suite_ctl_cli_failover): check_ctl_cli_failover.c
