@@ -33,7 +33,6 @@ struct call_request {
 	uint8_t n_directed;
 	uint64_t tried;	      /* group endpoints already tried, by index */
 	struct l2tp_addr at;  /* the endpoint of the current (or last) attempt */
-	struct session *session;
 	uint32_t attempts, failovers;
 	const char *reason; /* of the last failover: "no-answer", "stopccn" or "cdn" */
 	struct engine_disconnect last;
@@ -189,7 +188,6 @@ static int place_at(struct engine *e, struct call_request *r, const struct engin
 	if (err)
 		return err;
 	s->request = r;
-	r->session = s;
 	if (t->endpoint)
 		t->endpoint->attempts++;
 	return 0;
@@ -284,7 +282,6 @@ static void request_failed(struct engine *e, struct call_request *r, const char 
 	const struct engine_group *g = group_find(e, r->group);
 	struct endpoint *ep;
 
-	r->session = NULL;
 	keep_last(r, why);
 	if (!reason) {
 		request_finish(e, r, NULL);

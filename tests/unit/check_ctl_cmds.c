@@ -21,6 +21,7 @@
 #include "config.h"
 #include "ctl_cmds.h"
 #include "ctl_tests.h"
+#include "engine_int.h"
 #include "engine_probe.h"
 #include "l2tp/result.h"
 #include "l2tp/wire.h"
@@ -477,6 +478,100 @@ START_TEST(test_changes)
 }
 END_TEST
 
+static const char *jstr(json_object *o, const char *key)
+{
+	return json_object_get_string(member(o, key));
+}
+
+/* The daemon's side of the failover commands, on the real engine: lns1 and the opening one. */
+START_TEST(test_failover)
+{
+	static const struct engine_endpoint endpoints[] = {
+		{ .addr = { .family = AF_INET, .port = 1701, .addr = { 192, 0, 2, 2 } }, .priority = 1, .weight = 1 },
+		{ .addr = { .family = AF_INET, .port = 1701, .addr = { 198, 51, 100, 9 } }, .priority = 2, .weight = 3 },
+	};
+	static const struct engine_group pool = {
+		.name = "pool", .endpoints = endpoints, .n_endpoints = 2, .busy_ms = 60000, .sccrq_retries = 5
+	};
+	struct cli_request r = { .type = L2TPKD_CTL_MSG_SESSION_ADD, .group = "pool", .calling = "5550001" };
+	json_object *root, *a, *b;
+	char *out, why[256];
+	unsigned id;
+
+	w.sh.p->cfg.groups = &pool;
+	w.sh.p->cfg.n_groups = 1;
+	/* The call goes on lns1's established tunnel (priority 1). */
+	ck_assert_int_eq(l2tpctl(cli_run_add, &r, PR_TEXT, &out, why), CLI_EXIT_OK);
+	ck_assert_int_eq(sscanf(out, "request %u\n", &id), 1);
+	ck_assert_str_eq(w.sh.p->e->cfg->groups[0].name, "pool");
+	ck_assert_ptr_nonnull(strstr(last_log, "session add group pool: request"));
+	free(out);
+	r.group = "nope";
+	ck_assert_int_eq(l2tpctl(cli_run_add, &r, PR_TEXT, &out, why), CLI_EXIT_REFUSED);
+	ck_assert_str_eq(why, "no peer group 'nope'");
+	free(out);
+
+	/* lns1 busy for 5 s, as after a refusal. */
+	endpoint_get(w.sh.p->e, &endpoints[0].addr, false)->busy_until = w.sh.p->now + 5000;
+	r = (struct cli_request){ .type = L2TPKD_CTL_MSG_PEER_GET };
+	ck_assert_int_eq(l2tpctl(cli_run_peer_show, &r, PR_JSON, &out, why), CLI_EXIT_OK);
+	root = json_tokener_parse(out);
+	ck_assert_int_eq(json_object_array_length(root), 2);
+	a = json_object_array_get_idx(root, 0);
+	b = json_object_array_get_idx(root, 1);
+	ck_assert_str_eq(jstr(a, "group"), "pool");
+	ck_assert_str_eq(jstr(a, "peer_address"), "192.0.2.2");
+	ck_assert_str_eq(jstr(a, "peer_name"), "lns1");
+	ck_assert_str_eq(jstr(a, "state"), "busy");
+	ck_assert_int_eq(jint(a, "busy_ms"), 5000);
+	ck_assert_int_eq(jint(a, "tunnels"), 1);
+	ck_assert_int_eq(jint(a, "tunnels_up"), 1);
+	ck_assert_int_eq(jint(a, "sessions"), 3);
+	ck_assert_int_eq(jint(a, "attempts"), 1);
+	ck_assert_str_eq(jstr(b, "peer_address"), "198.51.100.9");
+	ck_assert_str_eq(jstr(b, "state"), "opening");
+	ck_assert_int_eq(jint(b, "priority"), 2);
+	ck_assert_int_eq(jint(b, "weight"), 3);
+	json_object_put(root);
+	free(out);
+	r.group = "nope";
+	ck_assert_int_eq(l2tpctl(cli_run_peer_show, &r, PR_JSON, &out, why), CLI_EXIT_REFUSED);
+	ck_assert_str_eq(why, "no peer group 'nope'");
+	free(out);
+
+	/* clear-busy: by address, then nothing left to clear. */
+	r = (struct cli_request){ .type = L2TPKD_CTL_MSG_PEER_CLEAR_BUSY, .peer = "lns1" };
+	ck_assert_int_eq(l2tpctl(cli_run_change, &r, PR_TEXT, &out, why), CLI_EXIT_OK);
+	free(out);
+	ck_assert(!endpoint_busy(w.sh.p->e, &endpoints[0].addr));
+	ck_assert_int_eq(l2tpctl(cli_run_change, &r, PR_TEXT, &out, why), CLI_EXIT_REFUSED);
+	ck_assert_str_eq(why, "lns1 was not busy");
+	free(out);
+	r = (struct cli_request){ .type = L2TPKD_CTL_MSG_PEER_CLEAR_BUSY, .group = "pool" };
+	ck_assert_int_eq(l2tpctl(cli_run_change, &r, PR_TEXT, &out, why), CLI_EXIT_REFUSED);
+	ck_assert_str_eq(why, "no endpoint of group pool was busy");
+	free(out);
+
+	/* drain, and lns show telling it with the limits. */
+	r = (struct cli_request){ .type = L2TPKD_CTL_MSG_DRAIN, .has_drain = true, .drain = true };
+	ck_assert_int_eq(l2tpctl(cli_run_change, &r, PR_TEXT, &out, why), CLI_EXIT_OK);
+	free(out);
+	ck_assert(engine_draining(w.sh.p->e));
+	ck_assert_ptr_nonnull(strstr(last_log, "drain on: new tunnels and calls are refused"));
+	r = (struct cli_request){ .type = L2TPKD_CTL_MSG_LNS_GET };
+	ck_assert_int_eq(l2tpctl(cli_run_lns_show, &r, PR_JSON, &out, why), CLI_EXIT_OK);
+	root = json_tokener_parse(out);
+	ck_assert(json_object_get_boolean(member(root, "drain")));
+	ck_assert_int_eq(jint(member(root, "limits"), "refuse_session_result"), 4);
+	json_object_put(root);
+	free(out);
+	r = (struct cli_request){ .type = L2TPKD_CTL_MSG_DRAIN, .has_drain = true };
+	ck_assert_int_eq(l2tpctl(cli_run_change, &r, PR_TEXT, &out, why), CLI_EXIT_OK);
+	free(out);
+	ck_assert(!engine_draining(w.sh.p->e));
+}
+END_TEST
+
 START_TEST(test_version)
 {
 	struct cli_request r = { .type = L2TPKD_CTL_MSG_VERSION };
@@ -579,5 +674,6 @@ TCase *tcase_ctl_cmds(void)
 	tcase_add_test(tc, test_changes);
 	tcase_add_test(tc, test_version);
 	tcase_add_test(tc, test_monitor);
+	tcase_add_test(tc, test_failover);
 	return tc;
 }
