@@ -100,6 +100,7 @@ static void put_control(struct ctl_msg *m, const struct xport_stats *x)
 static int put_tunnel(struct shell *sh, struct ctl_out *out, const struct engine_tunnel_view *v)
 {
 	const char *name = peer_name(sh, &v->peer);
+	struct l2tp_addr local = v->local;
 	struct ctl_msg m;
 
 	ctl_out_begin(out, &m);
@@ -108,7 +109,8 @@ static int put_tunnel(struct shell *sh, struct ctl_out *out, const struct engine
 	ctl_put_str(&m, L2TPKD_CTL_A_STATE, v->state, L2TPKD_CTL_TEXT_MAX);
 	ctl_put_u8(&m, L2TPKD_CTL_A_ESTABLISHED, v->established);
 	ctl_put_u8(&m, L2TPKD_CTL_A_ORIGINATOR, v->originator);
-	ctl_put_addr(&m, L2TPKD_CTL_A_LOCAL_IP, L2TPKD_CTL_A_LOCAL_PORT, &v->local);
+	(void)shell_tunnel_local(sh, v->tunnel_id, &local);
+	ctl_put_addr(&m, L2TPKD_CTL_A_LOCAL_IP, L2TPKD_CTL_A_LOCAL_PORT, &local);
 	ctl_put_addr(&m, L2TPKD_CTL_A_PEER_IP, L2TPKD_CTL_A_PEER_PORT, &v->peer);
 	if (name)
 		ctl_put_str(&m, L2TPKD_CTL_A_PEER_NAME, name, L2TPKD_CTL_TEXT_MAX);

@@ -46,6 +46,11 @@ const struct l2tpkd_conf *shell_conf(struct shell *sh);
 int shell_tunnel_add(struct shell *sh, const char *peer, uint16_t *tunnel_id, char *why, size_t why_len);
 /* l2tpctl tunnel del: StopCCN (Result 1, "cleared by the operator") to the peer. 0 or -ENOENT. */
 int shell_tunnel_del(struct shell *sh, uint16_t tunnel_id);
+/*
+ * Our end of tunnel_id as its socket is bound and connected: 0, or -ENOENT (no socket yet).
+ * More exact than the engine's idea (an address the shell chose, for a tunnel it opened).
+ */
+int shell_tunnel_local(struct shell *sh, uint16_t tunnel_id, struct l2tp_addr *local);
 /* The monotonic clock the engine runs on, in ms. */
 uint64_t shell_now(void);
 

@@ -115,6 +115,16 @@ int shell_tunnel_add(struct shell *sh, const char *peer, uint16_t *tunnel_id, ch
 	return r < 0 ? r : open_tunnel(sh, &addr, cp, tunnel_id, why, why_len);
 }
 
+int shell_tunnel_local(struct shell *sh, uint16_t tunnel_id, struct l2tp_addr *local)
+{
+	const struct sh_tunnel *t = shell_tunnel_find(sh, tunnel_id);
+
+	if (!t)
+		return -ENOENT;
+	*local = t->local;
+	return 0;
+}
+
 int shell_tunnel_del(struct shell *sh, uint16_t tunnel_id)
 {
 	static const struct engine_disconnect by_operator = { .result = 1, .message = "cleared by the operator" };

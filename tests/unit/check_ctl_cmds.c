@@ -125,6 +125,11 @@ int shell_reload(struct shell *sh, char *why, size_t why_len)
 	return -EINVAL;
 }
 
+int shell_tunnel_local(struct shell *sh, uint16_t tunnel_id, struct l2tp_addr *local)
+{
+	return -ENOENT; /* no sockets here: the engine's address is shown */
+}
+
 int shell_session_pppd(struct shell *sh, uint16_t tunnel_id, uint16_t session_id, pid_t *pid, char ifname[16])
 {
 	if (tunnel_id != sh->pppd_tunnel || session_id != sh->pppd_session)

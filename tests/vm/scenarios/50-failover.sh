@@ -75,6 +75,10 @@ assert "call 1" ctl lac session add group pool calling 1001
 wait_for 30 "call 1 on A" links_are 1 0 0
 assert "undrain B" ctl lnsb drain off
 ctl lac peer show
+# The engine opened that tunnel; l2tpctl shows our end as its socket is: the listening port.
+assert "the tunnel to A is from 10.0.1.1:1701" test "$(ctl_json lac tunnel show |
+	jget "[(t['local_address'], t['local_port']) for t in j if t['peer_address'] == '10.0.1.2']")" = \
+	"[('10.0.1.1', 1701)]"
 # B is busy if the choice fell on it first; l2tpctl answers 2 if it was not.
 ctl lac peer clear-busy address 10.0.2.2 || [ $? -eq 2 ] || die "peer clear-busy failed"
 assert "B not busy" test "$(peer_field 10.0.2.2 busy_ms)" -eq 0
