@@ -123,6 +123,9 @@ static int put_tunnel(struct shell *sh, struct ctl_out *out, const struct engine
 	ctl_put_u16(&m, L2TPKD_CTL_A_NR, v->nr);
 	ctl_put_u16(&m, L2TPKD_CTL_A_QUEUED, v->queued);
 	put_control(&m, &v->xport);
+	ctl_put_u8(&m, L2TPKD_CTL_A_FAILOVER, v->failover_negotiated);
+	ctl_put_u16(&m, L2TPKD_CTL_A_PEER_FAILOVER_FLAGS, v->peer_failover_flags);
+	ctl_put_u32(&m, L2TPKD_CTL_A_PEER_RECOVERY_MS, v->peer_recovery_time_ms);
 	return ctl_out_end(out, &m);
 }
 

@@ -96,6 +96,13 @@ struct engine_config {
 	bool accept_tunnels;	    /* answer SCCRQs (LNS; a LAC may too) */
 	bool accept_outgoing_calls; /* answer OCRQs as a LAC (there is no dialling: answered at once) */
 	bool send_tie_breaker;	    /* Tie Breaker AVP in our SCCRQs (RFC 2661 §7.2.1) */
+	/*
+	 * RFC 4951 §5.1: the Failover Capability AVP in our SCCRQ and SCCRP, L2TP_FAILOVER_CAP_*
+	 * bits (0: not sent), and the Recovery Time (with C) the peer is asked to
+	 * wait for us once its retransmissions ran out.
+	 */
+	uint16_t failover_flags;
+	uint32_t recovery_time_ms;
 	const char *secret;	    /* for peers without an entry in peers[]; NULL: none */
 	bool hide_avps;
 	const struct engine_peer_config *peers;
@@ -297,6 +304,10 @@ struct engine_tunnel_view {
 	uint16_t ns, nr;	  /* next Ns we send, next Ns we expect */
 	uint16_t queued;	  /* control messages unacknowledged or waiting for the window */
 	struct xport_stats xport; /* control message counters */
+	/* RFC 4951: what the peer advertised (flags 0: nothing), and whether both sides did. */
+	uint16_t peer_failover_flags;
+	uint32_t peer_recovery_time_ms;
+	bool failover_negotiated;
 };
 
 /* What the shell may show of a session. */

@@ -56,6 +56,8 @@ int engine_config_validate(const struct engine_config *c, char *why, size_t n)
 		bad = "tunnel refusal: must be StopCCN result 2 with error 4 or 7";
 	else if (!failover_code(&c->refuse_session, true))
 		bad = "session refusal: must be CDN result 2 with error 4 or 7, or result 4";
+	else if (c->failover_flags & ~(L2TP_FAILOVER_CAP_C | L2TP_FAILOVER_CAP_D))
+		bad = "failover capability: only the C and D bits exist (RFC 4951 §5.1)";
 	else if (!c->random)
 		bad = "random source: required";
 	for (size_t i = 0; !bad && i < c->n_peers; i++)

@@ -45,6 +45,9 @@ struct tunnel {
 	uint8_t tie_breaker[L2TP_TIE_BREAKER_LEN];
 	uint8_t challenge[16];
 	uint16_t peer_firmware;
+	bool sent_failover_cap;	      /* our SCCRQ or SCCRP advertised RFC 4951 failover */
+	uint16_t peer_failover_flags; /* the peer's Failover Capability (0: none) */
+	uint32_t peer_recovery_ms;
 	uint32_t peer_framing, peer_bearer;
 	char *peer_host_name; /* copies: the datagram they came in is gone after the event */
 	char *peer_vendor_name;

@@ -64,6 +64,12 @@ static void add_identity(struct engine *e, struct tunnel *t, struct l2tp_msg *m)
 	m->assigned_tunnel_id = t->id;
 	msg_set_present(m, L2TP_AVP_RECEIVE_WINDOW_SIZE);
 	m->receive_window_size = cfg->xport.rwin;
+	if (cfg->failover_flags) {
+		msg_set_present(m, L2TP_AVP_FAILOVER_CAPABILITY);
+		m->failover_capability.flags = cfg->failover_flags;
+		m->failover_capability.recovery_time_ms = cfg->recovery_time_ms;
+		t->sent_failover_cap = true;
+	}
 	if (t->secret) {
 		e->cfg->random(e->cfg->random_arg, t->challenge, sizeof(t->challenge));
 		t->challenged = true;
@@ -103,6 +109,10 @@ static bool learn_peer(struct tunnel_ctx *c, const struct l2tp_msg *m)
 	free(t->peer_vendor_name);
 	t->peer_host_name = copy_name(&m->host_name);
 	t->peer_vendor_name = msg_has(m, L2TP_AVP_VENDOR_NAME) ? copy_name(&m->vendor_name) : NULL;
+	/* RFC 4951 §3.1: recorded whatever we advertise; it decides how this tunnel recovers. */
+	t->peer_failover_flags = msg_has(m, L2TP_AVP_FAILOVER_CAPABILITY) ? m->failover_capability.flags : 0;
+	/* The Recovery Time applies only with the C bit (RFC 4951 §5.1). */
+	t->peer_recovery_ms = t->peer_failover_flags & L2TP_FAILOVER_CAP_C ? m->failover_capability.recovery_time_ms : 0;
 	/* Absent means 4 (RFC 2661 §5.8); the codec has refused 0. */
 	if (msg_has(m, L2TP_AVP_RECEIVE_WINDOW_SIZE))
 		xport_set_peer_window(&t->xport, m->receive_window_size);

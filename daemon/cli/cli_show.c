@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "cli.h"
+#include "l2tp/wire.h"
 
 static uint64_t attr_uint(const struct nlattr *a)
 {
@@ -150,6 +151,31 @@ static int show_control(struct printer *p, const struct nlattr *nest, char *why,
 	return CLI_EXIT_OK;
 }
 
+/* RFC 4951: "failover no peer-failover C,D recovery 30000ms"; JSON the flags as a number. */
+static void show_failover(struct printer *p, cli_attrs tb)
+{
+	const struct nlattr *f = tb[L2TPKD_CTL_A_PEER_FAILOVER_FLAGS];
+	unsigned flags = f ? mnl_attr_get_u16(f) : 0;
+	char text[16];
+
+	show_bool(p, tb, L2TPKD_CTL_A_FAILOVER, "failover", "failover");
+	if (!f) {
+		pr_null(p, "peer_failover_flags");
+		pr_null(p, "peer_recovery_ms");
+		return;
+	}
+	snprintf(text, sizeof(text), "%s%s%s", flags & L2TP_FAILOVER_CAP_C ? "C" : "",
+		 (flags & L2TP_FAILOVER_CAP_C) && (flags & L2TP_FAILOVER_CAP_D) ? "," : "",
+		 flags & L2TP_FAILOVER_CAP_D ? "D" : flags & L2TP_FAILOVER_CAP_C ? "" : "none");
+	pr_str(p, NULL, "peer-failover", text);
+	pr_uint(p, "peer_failover_flags", NULL, flags);
+	if (flags & L2TP_FAILOVER_CAP_C)
+		show_uint(p, tb, L2TPKD_CTL_A_PEER_RECOVERY_MS, "peer_recovery_ms", "recovery-ms");
+	else
+		show_uint(p, tb, L2TPKD_CTL_A_PEER_RECOVERY_MS, "peer_recovery_ms", NULL);
+	pr_newline(p);
+}
+
 int cli_show_tunnel(struct printer *p, cli_attrs tb, char *why, size_t why_len)
 {
 	static const struct uint_field sequence[] = {
@@ -178,6 +204,7 @@ int cli_show_tunnel(struct printer *p, cli_attrs tb, char *why, size_t why_len)
 	pr_newline(p);
 	show_uints(p, tb, sequence, N_FIELDS(sequence));
 	pr_newline(p);
+	show_failover(p, tb);
 	if (r == CLI_EXIT_OK)
 		r = show_control(p, tb[L2TPKD_CTL_A_CONTROL], why, why_len);
 	pr_object_end(p);

@@ -115,7 +115,7 @@ enum l2tpkd_ctl_msg {
  * Top-level attributes. A tunnel message: TUNNEL_ID, PEER_TUNNEL_ID, STATE, ESTABLISHED,
  * ORIGINATOR, LOCAL_IP, LOCAL_PORT, PEER_IP, PEER_PORT, PEER_NAME (if a [peer] has that
  * address), PEER_HOST_NAME and PEER_VENDOR_NAME (once the peer sent them), SESSIONS, NS, NR,
- * QUEUED, CONTROL. A session message: TUNNEL_ID, SESSION_ID, PEER_TUNNEL_ID, PEER_SESSION_ID,
+ * QUEUED, CONTROL, FAILOVER, PEER_FAILOVER_FLAGS, PEER_RECOVERY_MS. A session message: TUNNEL_ID, SESSION_ID, PEER_TUNNEL_ID, PEER_SESSION_ID,
  * STATE, ESTABLISHED, LNS, DIRECTION, CALL_SERIAL, SEND_SEQ, PEER_IP, PEER_PORT, PPPD_PID and
  * IFNAME (while pppd runs; IFNAME once pppd named it).
  */
@@ -174,6 +174,9 @@ enum l2tpkd_ctl_attr {
 	L2TPKD_CTL_A_DRAIN = 51,	   /* u8 */
 	L2TPKD_CTL_A_ACCEPTING = 52,	   /* u8: [lns] accept */
 	L2TPKD_CTL_A_LIMITS = 53,	   /* nested, enum l2tpkd_ctl_limits_attr */
+	L2TPKD_CTL_A_FAILOVER = 54,	   /* u8: RFC 4951 failover negotiated (both advertised it) */
+	L2TPKD_CTL_A_PEER_FAILOVER_FLAGS = 55, /* u16: the peer's L2TP_FAILOVER_CAP_* bits; 0: none */
+	L2TPKD_CTL_A_PEER_RECOVERY_MS = 56,    /* u32: the Recovery Time the peer asked for */
 	__L2TPKD_CTL_A_END,
 	L2TPKD_CTL_A_MAX = __L2TPKD_CTL_A_END - 1,
 };

@@ -267,6 +267,9 @@ static void tunnel_reply(char *buf, size_t len, const struct nlattr **tb)
 	ctl_put_u32(&m, L2TPKD_CTL_CONTROL_A_SENT, 10);
 	ctl_put_u32(&m, L2TPKD_CTL_CONTROL_A_RETRANSMITTED, 4000000000u);
 	ctl_nest_end(&m, nest);
+	ctl_put_u8(&m, L2TPKD_CTL_A_FAILOVER, 1);
+	ctl_put_u16(&m, L2TPKD_CTL_A_PEER_FAILOVER_FLAGS, 3);
+	ctl_put_u32(&m, L2TPKD_CTL_A_PEER_RECOVERY_MS, 30000);
 	ck_assert(!m.overflow);
 	ck_assert_int_eq(ctl_parse_msg(m.nlh, &ctl_policy_top, tb, NULL), 0);
 }
@@ -326,6 +329,9 @@ START_TEST(test_tunnel_json)
 	ck_assert_ptr_null(member(t, "peer_vendor_name")); /* absent: null, the key stays */
 	ck_assert_ptr_null(member(t, "peer_name"));
 	ck_assert_int_eq(json_object_get_int(member(t, "sessions")), 3);
+	ck_assert(json_object_get_boolean(member(t, "failover")));
+	ck_assert_int_eq(json_object_get_int(member(t, "peer_failover_flags")), 3);
+	ck_assert_int_eq(json_object_get_int(member(t, "peer_recovery_ms")), 30000);
 	control = member(t, "control");
 	ck_assert_int_eq(json_object_get_int(member(control, "sent")), 10);
 	ck_assert(json_object_get_uint64(member(control, "retransmitted")) == 4000000000u);
@@ -345,6 +351,7 @@ START_TEST(test_tunnel_text)
 			      "    local 192.0.2.2:1701 peer [2001:db8::1]:1702\n"
 			      "    peer-host lns\\x1b[2J one sessions 3\n"
 			      "    ns 12 nr 9 queued 0\n"
+			      "    failover yes peer-failover C,D recovery-ms 30000\n"
 			      "    control sent 10 retransmitted 4000000000\n");
 	free(out);
 }

@@ -299,6 +299,10 @@ START_TEST(test_tunnel_show)
 	ck_assert_int_eq(jint(t, "sessions"), 2);
 	ck_assert(json_object_get_boolean(member(t, "originator")));
 	ck_assert_int_ge(jint(member(t, "control"), "sent"), 1);
+	/* The probe advertised no RFC 4951 failover, nor did we. */
+	ck_assert(!json_object_get_boolean(member(t, "failover")));
+	ck_assert_int_eq(jint(t, "peer_failover_flags"), 0);
+	ck_assert_int_eq(jint(t, "peer_recovery_ms"), 0);
 	t = json_object_array_get_idx(root, w.t1 == lo ? 1 : 0);
 	ck_assert_str_eq(json_object_get_string(member(t, "state")), "wait-ctl-reply");
 	ck_assert_ptr_null(member(t, "peer_name"));
@@ -311,6 +315,7 @@ START_TEST(test_tunnel_show)
 	snprintf(expect, sizeof(expect), "tunnel %u peer-tunnel 0 state wait-ctl-reply originator yes\n", w.t2);
 	ck_assert_msg(!strncmp(out, expect, strlen(expect)), "%s", out);
 	ck_assert_ptr_nonnull(strstr(out, "peer 198.51.100.9:1701"));
+	ck_assert_msg(strstr(out, "\n    failover no peer-failover none\n"), "%s", out);
 	free(out);
 
 	/* No such tunnel: exit 2, the daemon's reason, nothing printed. */

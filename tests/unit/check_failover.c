@@ -3,14 +3,18 @@
  * The pure parts of extended failover: which refusals trigger it (the whole result x error
  * space against the table of design.md §1) and the error 9 address list, read from hostile
  * text. The behaviour over the wire is the simulation's (tests/sim/failover.c).
+ * And RFC 4951's capability negotiation (§3.1, §5.1): what we advertise, what we record.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "directed.h"
 #include "engine_int.h"
+#include "engine_probe.h"
+#include "l2tp/wire.h"
 #include "suites.h"
 
 START_TEST(test_trigger_table)
@@ -102,14 +106,92 @@ START_TEST(test_directed_lenient_and_hostile)
 }
 END_TEST
 
+static struct engine_tunnel_view view_of(const struct probe *p)
+{
+	struct engine_tunnel_view v;
+
+	ck_assert_int_eq(engine_tunnel_view(p->e, p->tid, &v), 0);
+	return v;
+}
+
+START_TEST(test_capability_advertised_and_recorded)
+{
+	struct probe *p = probe_new(41);
+	const struct l2tp_msg *r;
+	struct engine_tunnel_view v;
+	struct l2tp_msg m;
+
+	p->cfg.failover_flags = L2TP_FAILOVER_CAP_C | L2TP_FAILOVER_CAP_D;
+	p->cfg.recovery_time_ms = 45000;
+	probe_start(p);
+	r = probe_opened(p);
+	ck_assert(msg_has(r, L2TP_AVP_FAILOVER_CAPABILITY));
+	ck_assert_uint_eq(r->failover_capability.flags, L2TP_FAILOVER_CAP_C | L2TP_FAILOVER_CAP_D);
+	ck_assert_uint_eq(r->failover_capability.recovery_time_ms, 45000);
+	ck_assert(!view_of(p).failover_negotiated);
+	probe_sccrp(p, &m);
+	msg_set_present(&m, L2TP_AVP_FAILOVER_CAPABILITY);
+	m.failover_capability.flags = L2TP_FAILOVER_CAP_D;
+	m.failover_capability.recovery_time_ms = 7; /* meaningless without C: not kept */
+	probe_send(p, &m);
+	probe_expect(p, L2TP_MSG_SCCCN);
+	v = view_of(p);
+	ck_assert_uint_eq(v.peer_failover_flags, L2TP_FAILOVER_CAP_D);
+	ck_assert_uint_eq(v.peer_recovery_time_ms, 0);
+	ck_assert(v.failover_negotiated);
+	probe_free(p);
+}
+END_TEST
+
+START_TEST(test_capability_of_peer_only)
+{
+	struct probe *p = probe_started(42); /* advertises nothing: the default */
+	const struct l2tp_msg *r;
+	struct engine_tunnel_view v;
+	struct l2tp_msg m;
+
+	probe_sccrq(p, &m);
+	msg_set_present(&m, L2TP_AVP_FAILOVER_CAPABILITY);
+	m.failover_capability.flags = L2TP_FAILOVER_CAP_C | L2TP_FAILOVER_CAP_D;
+	m.failover_capability.recovery_time_ms = 30000;
+	r = probe_answered(p, &m);
+	ck_assert(!msg_has(r, L2TP_AVP_FAILOVER_CAPABILITY));
+	v = view_of(p);
+	ck_assert_uint_eq(v.peer_failover_flags, L2TP_FAILOVER_CAP_C | L2TP_FAILOVER_CAP_D);
+	ck_assert_uint_eq(v.peer_recovery_time_ms, 30000);
+	ck_assert(!v.failover_negotiated);
+	probe_free(p);
+}
+END_TEST
+
+START_TEST(test_capability_config_checked)
+{
+	struct engine_config c;
+	char why[128];
+
+	engine_config_defaults(&c);
+	c.random = test_random_fill;
+	ck_assert_uint_eq(c.failover_flags, 0); /* not advertised until this endpoint can recover */
+	c.failover_flags = L2TP_FAILOVER_CAP_C;
+	ck_assert_int_eq(engine_config_validate(&c, why, sizeof(why)), 0);
+	c.failover_flags = 0x0004;
+	ck_assert_int_eq(engine_config_validate(&c, why, sizeof(why)), -EINVAL);
+	ck_assert_str_eq(why, "failover capability: only the C and D bits exist (RFC 4951 §5.1)");
+}
+END_TEST
+
 Suite *suite_failover(void)
 {
 	Suite *s = suite_create("failover");
-	TCase *tc = tcase_create("pure");
+	TCase *tc = tcase_create("pure"), *cap = tcase_create("capability");
 
 	tcase_add_test(tc, test_trigger_table);
 	tcase_add_test(tc, test_directed_rfc_forms);
 	tcase_add_test(tc, test_directed_lenient_and_hostile);
 	suite_add_tcase(s, tc);
+	tcase_add_test(cap, test_capability_advertised_and_recorded);
+	tcase_add_test(cap, test_capability_of_peer_only);
+	tcase_add_test(cap, test_capability_config_checked);
+	suite_add_tcase(s, cap);
 	return s;
 }
