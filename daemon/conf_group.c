@@ -14,6 +14,7 @@
 
 #define DEFAULT_BUSY_MS	      60000
 #define DEFAULT_SCCRQ_RETRIES 5
+#define DEFAULT_IDLE_MS	      60000
 #define DEFAULT_PRIORITY      1
 #define DEFAULT_WEIGHT	      1
 #define MAX_WEIGHT	      1000
@@ -72,6 +73,7 @@ void conf_group_section(struct conf_parse *p, const char *name)
 		.name = g->name,
 		.busy_ms = DEFAULT_BUSY_MS,
 		.sccrq_retries = DEFAULT_SCCRQ_RETRIES,
+		.idle_ms = DEFAULT_IDLE_MS,
 	};
 	p->group = p->n_groups++;
 	p->key_lines = g->key_lines;

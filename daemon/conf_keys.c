@@ -301,6 +301,7 @@ static const struct conf_key group_keys[] = {
 	{ "busy-timeout", parse_duration, E(busy_ms), SEC, 3600 * SEC, CONF_K_ZERO_OK },
 	{ "sccrq-retries", parse_u8, E(sccrq_retries), 1, 255, 0 },
 	{ "max-sessions-per-tunnel", parse_u32, E(max_sessions_per_tunnel), 0, 65535, 0 },
+	{ "idle-timeout", parse_duration, E(idle_ms), SEC, 86400 * SEC, CONF_K_ZERO_OK },
 	{ "pppd-options", parse_string, GR(pppd.options_file), 0, 0, CONF_K_ABSOLUTE },
 	{ "pppd-extra", parse_pppd_extra, GR(pppd), 0, 0, CONF_K_REPEAT | CONF_K_SECRET },
 };

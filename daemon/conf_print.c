@@ -181,6 +181,7 @@ static void print_group(const struct conf_group *g, FILE *f)
 	print_duration(f, "busy-timeout", g->engine->busy_ms);
 	fprintf(f, "sccrq-retries = %u\n", g->engine->sccrq_retries);
 	fprintf(f, "max-sessions-per-tunnel = %u\n", g->engine->max_sessions_per_tunnel);
+	print_duration(f, "idle-timeout", g->engine->idle_ms);
 	print_pppd(f, &g->pppd);
 }
 

@@ -325,7 +325,11 @@ static void tunnel_timer(struct engine *e, struct tunnel *t)
 		tunnel_free(e, t);
 		return;
 	}
-	if (t->reap_at <= e->now && t->state != TUNNEL_CLOSING) {
+	if (t->reap_at <= e->now && t->state == TUNNEL_ESTABLISHED) {
+		/* Opened for a group's calls, and the last one ended idle_ms ago. */
+		why = disconnect_of(L2TP_RC_STOPCCN_CLEAR, 0, "idle: no call");
+		tunnel_stop(e, t, &why);
+	} else if (t->reap_at <= e->now && t->state != TUNNEL_CLOSING) {
 		/* Acknowledged but never answered: the slot is not held forever. */
 		why = disconnect_of(L2TP_RC_STOPCCN_FSM_ERROR, 0, "not established in time");
 		tunnel_stop(e, t, &why);

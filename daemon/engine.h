@@ -74,6 +74,7 @@ struct engine_group {
 	uint32_t busy_ms;   /* an endpoint that refused is not tried for this long; 0: never busy */
 	uint8_t sccrq_retries;		  /* SCCRQ retransmissions before a no-answer failover */
 	uint32_t max_sessions_per_tunnel; /* then another tunnel; 0: no limit */
+	uint32_t idle_ms; /* a tunnel opened for the group is cleared this long after its last call */
 };
 
 enum engine_log_level {

@@ -53,14 +53,19 @@ struct tunnel {
 	char *peer_vendor_name;
 	uint64_t last_rx;	  /* any control message from the peer, for HELLO */
 	uint64_t hello_at;	  /* when a HELLO is due; TIMER_NONE before establishment */
-	uint64_t reap_at;	  /* set-up deadline until established; CLOSING: when it is forgotten */
+	/*
+	 * Set-up deadline until established; then, with idle_ms, when it is cleared for having no
+	 * call; CLOSING: when it is forgotten.
+	 */
+	uint64_t reap_at;
 	struct session *sessions; /* list through session.next/prev */
 	uint32_t n_sessions;
 	struct tunnel *next_dead;
 	/* Ours only: where the SCCRQ went (the peer may answer from another port), its tunnels. */
 	struct endpoint *endpoint; /* NULL when the endpoint table was full */
 	struct tunnel *ep_next, *ep_prev;
-	uint8_t setup_retries;		  /* SCCRQ retransmissions (a group's); 0: the global count */
+	uint8_t setup_retries; /* SCCRQ retransmissions (a group's); 0: the global count */
+	uint32_t idle_ms;      /* cleared when without a call this long (a group's); 0: never */
 };
 
 /* RFC 2661 §7.4 and §7.5: the four kinds of call, each with its own table. */
@@ -199,6 +204,8 @@ void msg_set_disconnect(struct l2tp_msg *m, const struct engine_disconnect *why)
 /* The disconnect a received StopCCN or CDN carries; blobs copied to the action arena. */
 struct engine_disconnect disconnect_from_msg(struct engine *e, const struct l2tp_msg *m);
 void tunnel_reschedule(struct engine *e, struct tunnel *t);
+/* Its calls came or went: an established tunnel with idle_ms and no call starts counting. */
+void tunnel_idle_check(struct engine *e, struct tunnel *t);
 void tunnel_reap(struct engine *e);
 void tunnel_free(struct engine *e, struct tunnel *t);
 const char *tunnel_state_name(uint8_t s);

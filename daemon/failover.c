@@ -165,6 +165,7 @@ static struct tunnel *open_for_group(struct engine *e, const struct engine_group
 
 	if (!t || t->dead)
 		return NULL;
+	t->idle_ms = g->idle_ms;
 	if (g->sccrq_retries) {
 		t->setup_retries = g->sccrq_retries;
 		setup.rtx_retries = g->sccrq_retries;

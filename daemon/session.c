@@ -29,7 +29,8 @@ static bool session_key_in_use(void *arg, uint32_t key)
 	return session_find(arg, (uint16_t)(key >> 16), (uint16_t)key) != NULL;
 }
 
-static void link_to_tunnel(struct session *s, struct tunnel *t)
+/* On the tunnel's list; its idle count stops (tunnel_idle_check). */
+static void link_to_tunnel(struct engine *e, struct session *s, struct tunnel *t)
 {
 	s->tunnel = t;
 	s->prev = NULL;
@@ -38,9 +39,10 @@ static void link_to_tunnel(struct session *s, struct tunnel *t)
 		t->sessions->prev = s;
 	t->sessions = s;
 	t->n_sessions++;
+	tunnel_idle_check(e, t);
 }
 
-static void unlink_from_tunnel(struct session *s)
+static void unlink_from_tunnel(struct engine *e, struct session *s)
 {
 	struct tunnel *t = s->tunnel;
 
@@ -52,6 +54,7 @@ static void unlink_from_tunnel(struct session *s)
 		s->next->prev = s->prev;
 	s->next = s->prev = NULL;
 	t->n_sessions--;
+	tunnel_idle_check(e, t);
 }
 
 static uint16_t pick_id(struct engine *e, const struct tunnel *t)
@@ -79,7 +82,7 @@ struct session *session_new(struct engine *e, struct tunnel *t, enum session_kin
 		free(s);
 		return NULL;
 	}
-	link_to_tunnel(s, t);
+	link_to_tunnel(e, s, t);
 	e->n_sessions++;
 	return s;
 }
@@ -101,15 +104,15 @@ void session_rehome(struct engine *e, struct tunnel *from, struct tunnel *to)
 		id = session_find(e, to->id, s->id) ? pick_id(e, to) : s->id;
 
 		hmap_remove(&e->sessions, &s->by_key);
-		unlink_from_tunnel(s);
+		unlink_from_tunnel(e, s);
 		if (!id || hmap_insert(&e->sessions, &s->by_key, session_key(to->id, id)) < 0) {
 			/* Nowhere to go: the call ends as if the tunnel had failed. */
-			link_to_tunnel(s, from);
+			link_to_tunnel(e, s, from);
 			(void)hmap_insert(&e->sessions, &s->by_key, session_key(from->id, s->id));
 			return;
 		}
 		s->id = id;
-		link_to_tunnel(s, to);
+		link_to_tunnel(e, s, to);
 		engine_log(e, ENGINE_LOG_INFO, to, s, "call moved from tunnel %u", from->id);
 		if (to->state == TUNNEL_ESTABLISHED)
 			session_event(e, s, SEV_TUNNEL_UP, &(struct session_event_arg){ 0 });
@@ -208,7 +211,7 @@ void session_clear(struct engine *e, struct session *s, const struct engine_disc
 	if (ids_release(&e->ids, e->now, session_key(s->tunnel->id, s->id)) < 0)
 		engine_log(e, ENGINE_LOG_WARNING, s->tunnel, s,
 			   "ID released without quarantine (out of memory)");
-	unlink_from_tunnel(s);
+	unlink_from_tunnel(e, s);
 	s->next_dead = e->dead_sessions;
 	e->dead_sessions = s;
 }

@@ -354,6 +354,14 @@ void tunnel_stop(struct engine *e, struct tunnel *t, const struct engine_disconn
 	tunnel_clear(e, t, why, false);
 }
 
+void tunnel_idle_check(struct engine *e, struct tunnel *t)
+{
+	if (!t->idle_ms || t->state != TUNNEL_ESTABLISHED || t->dead)
+		return;
+	t->reap_at = t->n_sessions ? TIMER_NONE : e->now + t->idle_ms;
+	tunnel_reschedule(e, t);
+}
+
 void tunnel_reschedule(struct engine *e, struct tunnel *t)
 {
 	uint64_t at = xport_deadline(&t->xport);

@@ -204,6 +204,7 @@ static void established(struct tunnel_ctx *c)
 
 	e->n_tunnels_established++;
 	t->reap_at = TIMER_NONE;
+	tunnel_idle_check(e, t); /* its calls may have gone while it came up */
 	t->hello_at = e->cfg->hello_ms ? e->now + e->cfg->hello_ms : TIMER_NONE;
 	push_with_addresses(e, ENGINE_TUNNEL_UP, t);
 	/* The kernel data path (linux-kernel-l2tp.md §8): after SCCCN, on the tunnel's socket. */

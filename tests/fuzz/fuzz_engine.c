@@ -342,7 +342,8 @@ static void configure_eut(struct fuzz *f, uint8_t bits)
 					      .n_endpoints = HOST_COUNT,
 					      .busy_ms = 5000,
 					      .sccrq_retries = 2,
-					      .max_sessions_per_tunnel = 2 };
+					      .max_sessions_per_tunnel = 2,
+					      .idle_ms = 5000 };
 	f->groups[1] = (struct engine_group){ .name = "peer", .endpoints = f->endpoints, .n_endpoints = 1 };
 	c->groups = f->groups;
 	c->n_groups = 2;

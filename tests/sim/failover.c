@@ -403,11 +403,49 @@ static bool prefer_room(uint64_t seed)
 	return ok;
 }
 
+/* A tunnel opened for the group is cleared once it carried no call for idle_ms, not before. */
+static bool idle_tunnel(uint64_t seed)
+{
+	static const uint8_t prio[N_NODES] = { [A] = 1 };
+	static const struct engine_disconnect bye = { .result = 3, .message = "subscriber left" };
+	struct fo_world f;
+	struct sim_node *lac;
+	bool ok = true;
+
+	fo_init(&f, seed, prio);
+	f.group.idle_ms = 10000;
+	sim_start(&f.w);
+	lac = node(&f, LAC);
+	ok &= sim_expect(fo_call(&f, 5000), "a call");
+	ok &= sim_expect(engine_close_session(lac->e, f.w.now, lac->up_tunnel[0], lac->up_session[0], &bye) == 0,
+			 "the call ends");
+	sim_settle(&f.w, lac);
+	sim_run(&f.w, f.w.now + 9000, NULL, NULL);
+	ok &= sim_expect(lac->n.tunnels_down == 0, "9 s without a call: the tunnel stays");
+	/* A call meanwhile keeps it; after that one ends the count starts again. */
+	ok &= sim_expect(fo_call(&f, 5000) && lac->n.tunnels_up == 1, "a second call on the same tunnel");
+	sim_run(&f.w, f.w.now + 5000, NULL, NULL);
+	ok &= sim_expect(lac->n.tunnels_down == 0, "past the first deadline with a call: the tunnel stays");
+	ok &= sim_expect(engine_close_session(lac->e, f.w.now, lac->up_tunnel[1], lac->up_session[1], &bye) == 0,
+			 "the second call ends");
+	sim_settle(&f.w, lac);
+	sim_run(&f.w, f.w.now + 9000, NULL, NULL);
+	ok &= sim_expect(lac->n.tunnels_down == 0, "9 s after the second call: the tunnel stays");
+	sim_run(&f.w, f.w.now + 2000, NULL, NULL);
+	ok &= sim_expect(lac->n.tunnels_down == 1 && lac->last_down.result == 1 && !lac->last_down_by_peer,
+			 "11 s: cleared by us with StopCCN 1 (%u down, result %u)", lac->n.tunnels_down,
+			 lac->last_down.result);
+	ok &= sim_expect(node(&f, A)->n.tunnels_down == 1, "A saw the StopCCN");
+	printf("  idle-timeout 10 s: kept at 9 s, kept by a new call, cleared 10 s after the last\n");
+	sim_destroy(&f.w);
+	return ok;
+}
+
 const struct scenario failover_scenarios[] = {
 	{ "failover-table", failover_table }, { "failover-outside-table", outside_table },
 	{ "failover-no-answer", no_answer },  { "failover-reuse", reuse_tunnel },
 	{ "failover-busy-expiry", busy_expiry }, { "failover-all-busy", all_busy },
 	{ "failover-directed", directed },	 { "failover-weights", weights },
-	{ "failover-prefer-room", prefer_room },
+	{ "failover-prefer-room", prefer_room }, { "failover-idle", idle_tunnel },
 };
 const unsigned int n_failover_scenarios = sizeof(failover_scenarios) / sizeof(failover_scenarios[0]);

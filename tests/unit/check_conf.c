@@ -457,7 +457,9 @@ START_TEST(test_groups)
 	ck_assert_ptr_null(conf_group_find(c, "lns-a")); /* a [peer], not a group */
 	ck_assert_ptr_null(conf_group_find(c, ""));
 	ck_assert_str_eq(c->groups[1].name, "backup");
-	ck_assert_uint_eq(c->groups[1].line, 27);
+	ck_assert_uint_eq(c->groups[1].line, 28);
+	ck_assert_uint_eq(metro->idle_ms, 0);
+	ck_assert_uint_eq(defaults->idle_ms, 60000);
 	ck_assert_str_eq(c->groups[0].pppd.options_file, "/etc/ppp/options.metro");
 	ck_assert_str_eq(c->groups[0].pppd.extra[3], "subscriber");
 	ck_assert_ptr_null(c->groups[0].pppd.extra[4]);
@@ -626,7 +628,7 @@ START_TEST(test_every_key_documented_and_printed)
 		}
 		free(body);
 	}
-	ck_assert_int_eq(total, 16 + 15 + 6 + 6);
+	ck_assert_int_eq(total, 16 + 15 + 6 + 7);
 	free(out);
 	free(errors);
 	free(man);

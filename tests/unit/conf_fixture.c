@@ -147,7 +147,7 @@ static void assert_groups_same(const struct l2tpkd_conf *a, const struct l2tpkd_
 		ck_assert_str_eq(x->name, y->name);
 		ck_assert_str_eq(ex->name, ey->name);
 		ck_assert(ex->busy_ms == ey->busy_ms && ex->sccrq_retries == ey->sccrq_retries);
-		ck_assert(ex->max_sessions_per_tunnel == ey->max_sessions_per_tunnel);
+		ck_assert(ex->max_sessions_per_tunnel == ey->max_sessions_per_tunnel && ex->idle_ms == ey->idle_ms);
 		ck_assert(str_same(x->pppd.options_file, y->pppd.options_file));
 		ck_assert(words_same(x->pppd.extra, y->pppd.extra));
 		ck_assert_uint_eq(ex->n_endpoints, ey->n_endpoints);
