@@ -13,6 +13,7 @@
 . "$TOP/tests/vm/l2tpkd.sh"
 
 runs=${BENCH_RUNS:-20}
+echo "bench: in the VM: Linux $(uname -r) under QEMU (TCG), $(nproc) CPU(s)"
 
 vm_netns lac
 vm_netns lnsa
