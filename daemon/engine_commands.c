@@ -6,39 +6,37 @@
 #include "engine_int.h"
 #include "l2tp/result.h"
 
-struct tunnel *engine_tunnel_open(struct engine *e, const struct l2tp_addr *local, const struct l2tp_addr *peer)
+int engine_tunnel_open(struct engine *e, const struct l2tp_addr *local, const struct l2tp_addr *peer,
+		       struct tunnel **out)
 {
 	struct tunnel *t;
 
 	/* The limit protects this box's memory whoever opens the tunnel. */
 	if (admission_tunnel(&e->cfg->limits, e->n_tunnels) != ADMIT)
-		return NULL;
+		return -EBUSY;
 	t = tunnel_new(e, local, peer, true);
 	if (!t)
-		return NULL;
+		return -ENOSPC;
 	/* Indexed under peer ID 0 until the SCCRP names it: the tie breaker looks there. */
 	if (tunnel_set_peer_id(e, t, 0) < 0) {
 		tunnel_free(e, t);
-		return NULL;
+		return -ENOMEM;
 	}
 	tunnel_event(e, t, TEV_LOCAL_OPEN, &(struct tunnel_event_arg){ 0 });
-	return t;
+	*out = t;
+	return 0;
 }
 
 int engine_open_tunnel(struct engine *e, uint64_t now, const struct l2tp_addr *local,
 		       const struct l2tp_addr *peer, uint16_t *tunnel_id)
 {
 	struct tunnel *t;
-	int err = 0;
+	int err;
 
 	e->now = now;
-	if (admission_tunnel(&e->cfg->limits, e->n_tunnels) != ADMIT)
-		return -EBUSY;
-	t = engine_tunnel_open(e, local, peer);
-	if (t)
+	err = engine_tunnel_open(e, local, peer, &t);
+	if (!err)
 		*tunnel_id = t->id;
-	else
-		err = -ENOSPC;
 	engine_settle(e);
 	return err;
 }

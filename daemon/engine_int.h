@@ -175,8 +175,9 @@ void engine_actions_free(struct engine *e);
 void engine_settle(struct engine *e);
 
 /* engine_commands.c: opening a tunnel and placing a call, for local commands and group calls. */
-/* A tunnel of ours, SCCRQ sent; NULL at the tunnel limit or out of IDs or memory. */
-struct tunnel *engine_tunnel_open(struct engine *e, const struct l2tp_addr *local, const struct l2tp_addr *peer);
+/* A tunnel of ours, SCCRQ sent: 0 with *out, or -EBUSY (max_tunnels), -ENOSPC (no ID), -ENOMEM. */
+int engine_tunnel_open(struct engine *e, const struct l2tp_addr *local, const struct l2tp_addr *peer,
+		       struct tunnel **out);
 /* 0 with *out, or -ESHUTDOWN, -EBUSY (limits, backlog), -ENOSPC, -ENOMEM. */
 int engine_call_place(struct engine *e, struct tunnel *t, enum engine_call_direction dir,
 		      const struct engine_call_info *info, uint32_t max_per_tunnel, struct session **out);

@@ -161,9 +161,9 @@ static struct tunnel *open_for_group(struct engine *e, const struct engine_group
 {
 	struct l2tp_addr local = { .family = to->family };
 	struct xport_config setup = e->cfg->xport;
-	struct tunnel *t = engine_tunnel_open(e, &local, to);
+	struct tunnel *t;
 
-	if (!t || t->dead)
+	if (engine_tunnel_open(e, &local, to, &t) < 0 || t->dead)
 		return NULL;
 	t->idle_ms = g->idle_ms;
 	if (g->sccrq_retries) {

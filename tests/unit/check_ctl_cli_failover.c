@@ -379,6 +379,29 @@ static char *print_end(struct printed *pr)
 	return pr->out;
 }
 
+typedef int (*show_fn)(struct printer *p, cli_attrs tb, char *why, size_t why_len);
+
+/*
+ * The message of type that fill builds, shown in mode (inside an object if in_object): what
+ * was printed, to free. show must return want; why gets its reason.
+ */
+static char *show_one(uint16_t type, void (*fill)(struct ctl_msg *), show_fn show, enum pr_mode mode, bool in_object,
+		      int want, char why[128])
+{
+	const struct nlattr *tb[L2TPKD_CTL_A_MAX + 1];
+	struct printed pr;
+	union msg_buf u;
+
+	build(&u, type, fill, tb);
+	print_begin(&pr, mode);
+	if (in_object)
+		pr_object_begin(pr.p, NULL, NULL);
+	ck_assert_int_eq(show(pr.p, tb, why, 128), want);
+	if (in_object)
+		pr_object_end(pr.p);
+	return print_end(&pr);
+}
+
 static void fill_busy_idle(struct printed *pr, enum pr_mode mode)
 {
 	const struct nlattr *tb[L2TPKD_CTL_A_MAX + 1];
@@ -464,17 +487,9 @@ END_TEST
 
 static char *print_lns(enum pr_mode mode)
 {
-	const struct nlattr *tb[L2TPKD_CTL_A_MAX + 1];
-	struct printed pr;
-	union msg_buf u;
 	char why[128];
 
-	build(&u, L2TPKD_CTL_MSG_LNS_GET, ctl_test_lns, tb);
-	print_begin(&pr, mode);
-	pr_object_begin(pr.p, NULL, NULL);
-	ck_assert_int_eq(cli_show_lns(pr.p, tb, why, sizeof(why)), CLI_EXIT_OK);
-	pr_object_end(pr.p);
-	return print_end(&pr);
+	return show_one(L2TPKD_CTL_MSG_LNS_GET, ctl_test_lns, cli_show_lns, mode, true, CLI_EXIT_OK, why);
 }
 
 START_TEST(test_lns_show_printed)
@@ -507,18 +522,10 @@ static void lns_bare(struct ctl_msg *m)
 /* What the daemon leaves out is null in JSON and absent from text, as in the other shows. */
 START_TEST(test_lns_show_partial)
 {
-	const struct nlattr *tb[L2TPKD_CTL_A_MAX + 1];
-	struct printed pr;
-	union msg_buf u;
 	char why[128], *out;
 
-	build(&u, L2TPKD_CTL_MSG_LNS_GET, lns_bare, tb);
 	for (int mode = PR_TEXT; mode <= PR_JSON; mode++) {
-		print_begin(&pr, mode);
-		pr_object_begin(pr.p, NULL, NULL);
-		ck_assert_int_eq(cli_show_lns(pr.p, tb, why, sizeof(why)), CLI_EXIT_OK);
-		pr_object_end(pr.p);
-		out = print_end(&pr);
+		out = show_one(L2TPKD_CTL_MSG_LNS_GET, lns_bare, cli_show_lns, mode, true, CLI_EXIT_OK, why);
 		ck_assert_str_eq(
 			out,
 			mode == PR_TEXT
@@ -562,15 +569,9 @@ static void request_up_bare(struct ctl_msg *m)
 
 static char *print_event(enum pr_mode mode, void (*fill)(struct ctl_msg *))
 {
-	const struct nlattr *tb[L2TPKD_CTL_A_MAX + 1];
-	struct printed pr;
-	union msg_buf u;
 	char why[128];
 
-	build(&u, L2TPKD_CTL_MSG_EVENT, fill, tb);
-	print_begin(&pr, mode);
-	ck_assert_int_eq(cli_show_event(pr.p, tb, why, sizeof(why)), CLI_EXIT_OK);
-	return print_end(&pr);
+	return show_one(L2TPKD_CTL_MSG_EVENT, fill, cli_show_event, mode, false, CLI_EXIT_OK, why);
 }
 
 START_TEST(test_request_done_printed)
@@ -622,26 +623,16 @@ static void ids_reply(struct ctl_msg *m)
 /* session add group: the request ID as the add output has its IDs, or a protocol error. */
 START_TEST(test_request_id_printed)
 {
-	const struct nlattr *tb[L2TPKD_CTL_A_MAX + 1];
-	struct printed pr;
-	union msg_buf u;
 	char why[128], *out;
 
-	build(&u, L2TPKD_CTL_MSG_SESSION_ADD, request_id_reply, tb);
 	for (int mode = PR_TEXT; mode <= PR_JSON; mode++) {
-		print_begin(&pr, mode);
-		pr_object_begin(pr.p, NULL, NULL);
-		ck_assert_int_eq(cli_show_request(pr.p, tb, why, sizeof(why)), CLI_EXIT_OK);
-		pr_object_end(pr.p);
-		out = print_end(&pr);
+		out = show_one(L2TPKD_CTL_MSG_SESSION_ADD, request_id_reply, cli_show_request, mode, true, CLI_EXIT_OK,
+			       why);
 		ck_assert_str_eq(out, mode == PR_TEXT ? "request 7\n" : "{\"request_id\":7}\n");
 		free(out);
 	}
-	build(&u, L2TPKD_CTL_MSG_SESSION_ADD, ids_reply, tb);
-	print_begin(&pr, PR_TEXT);
-	ck_assert_int_eq(cli_show_request(pr.p, tb, why, sizeof(why)), CLI_EXIT_PROTOCOL);
+	free(show_one(L2TPKD_CTL_MSG_SESSION_ADD, ids_reply, cli_show_request, PR_TEXT, false, CLI_EXIT_PROTOCOL, why));
 	ck_assert_str_eq(why, "bad answer from l2tpkd: a group call without its request ID");
-	free(print_end(&pr));
 }
 END_TEST
 
@@ -660,19 +651,13 @@ static void request_done_no_id(struct ctl_msg *m)
 START_TEST(test_request_done_incomplete)
 {
 	void (*const fills[])(struct ctl_msg *) = { request_done_no_outcome, request_done_no_id };
-	const struct nlattr *tb[L2TPKD_CTL_A_MAX + 1];
-	struct printed pr;
-	union msg_buf u;
 	char why[128];
 
 	for (size_t i = 0; i < 2; i++) {
-		build(&u, L2TPKD_CTL_MSG_EVENT, fills[i], tb);
-		print_begin(&pr, PR_JSON);
-		ck_assert_int_eq(cli_show_event(pr.p, tb, why, sizeof(why)), CLI_EXIT_PROTOCOL);
+		free(show_one(L2TPKD_CTL_MSG_EVENT, fills[i], cli_show_event, PR_JSON, false, CLI_EXIT_PROTOCOL, why));
 		ck_assert_str_eq(
 			why,
 			"bad answer from l2tpkd: a request-done event without its request ID or outcome");
-		free(print_end(&pr));
 	}
 }
 END_TEST
