@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The daemon's control commands: the table ctl_server.c dispatches to, the changing commands
- * (tunnel and session add/del, reload) on the shell, version, monitor and the events it
+ * (tunnel and session add/del, reload, restart) on the shell, version, monitor and the events it
  * streams. Each changing request is logged once, with who asked and what came of it.
  * Adding a command: a message type in include/l2tp/ctl.h, a handler here (or in ctl_show.c),
  * a row in commands[].
@@ -234,6 +234,23 @@ static int cmd_reload(const struct ctl_request *req, struct ctl_out *out, char *
 	return r;
 }
 
+/*
+ * The ACK reaches the client before the daemon goes: shell_restart() only asks the loop to
+ * exit, and the server sends this answer before it returns to the loop (ctl_server.c,
+ * conn_pump). The exec then closes the connection.
+ */
+static int cmd_restart(const struct ctl_request *req, struct ctl_out *out, char *why, size_t why_len)
+{
+	int r = shell_restart(req->ctx);
+
+	if (r == -ESHUTDOWN)
+		snprintf(why, why_len, "l2tpkd is stopping");
+	else if (r == -ENOENT)
+		snprintf(why, why_len, "no state store: cannot restart in place");
+	audit(req, r, why, "restart");
+	return r;
+}
+
 static const struct ctl_command commands[] = {
 	{ .type = L2TPKD_CTL_MSG_VERSION, .doit = cmd_version },
 	{ .type = L2TPKD_CTL_MSG_TUNNEL_GET,
@@ -263,6 +280,7 @@ static const struct ctl_command commands[] = {
 	{ .type = L2TPKD_CTL_MSG_PEER_CLEAR_BUSY, .changes = true, .doit = ctl_peer_clear_busy },
 	{ .type = L2TPKD_CTL_MSG_DRAIN, .changes = true, .doit = ctl_drain },
 	{ .type = L2TPKD_CTL_MSG_LNS_GET, .doit = ctl_lns_show },
+	{ .type = L2TPKD_CTL_MSG_RESTART, .changes = true, .doit = cmd_restart },
 };
 
 const struct ctl_command *ctl_cmds_table(size_t *n)

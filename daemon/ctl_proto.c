@@ -148,6 +148,7 @@ static const struct ctl_attr_policy top_attrs[] = {
 	[L2TPKD_CTL_A_FAILOVER] = U8("failover"),
 	[L2TPKD_CTL_A_PEER_FAILOVER_FLAGS] = U16("peer_failover_flags"),
 	[L2TPKD_CTL_A_PEER_RECOVERY_MS] = U32("peer_recovery_ms"),
+	[L2TPKD_CTL_A_RECOVERY] = U8("recovery"),
 };
 const struct ctl_policy ctl_policy_top = { "top", top_attrs, L2TPKD_CTL_A_MAX };
 

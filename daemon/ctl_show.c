@@ -97,6 +97,23 @@ static void put_control(struct ctl_msg *m, const struct xport_stats *x)
 	ctl_nest_end(m, nest);
 }
 
+/*
+ * The wire's value of the engine's recovery: the protocol's numbers are ABI, the engine's are
+ * not. No default: a new engine value fails to build until it has a wire value.
+ */
+static uint8_t recovery_code(enum engine_recovery r)
+{
+	switch (r) {
+	case ENGINE_RECOVERY_NONE:
+		return L2TPKD_CTL_RECOVERY_NONE;
+	case ENGINE_RECOVERY_RESYNCING:
+		return L2TPKD_CTL_RECOVERY_RESYNCING;
+	case ENGINE_RECOVERY_SILENT:
+		return L2TPKD_CTL_RECOVERY_SILENT;
+	}
+	return L2TPKD_CTL_RECOVERY_NONE;
+}
+
 static int put_tunnel(struct shell *sh, struct ctl_out *out, const struct engine_tunnel_view *v)
 {
 	const char *name = peer_name(sh, &v->peer);
@@ -126,6 +143,7 @@ static int put_tunnel(struct shell *sh, struct ctl_out *out, const struct engine
 	ctl_put_u8(&m, L2TPKD_CTL_A_FAILOVER, v->failover_negotiated);
 	ctl_put_u16(&m, L2TPKD_CTL_A_PEER_FAILOVER_FLAGS, v->peer_failover_flags);
 	ctl_put_u32(&m, L2TPKD_CTL_A_PEER_RECOVERY_MS, v->peer_recovery_time_ms);
+	ctl_put_u8(&m, L2TPKD_CTL_A_RECOVERY, recovery_code(v->recovery));
 	return ctl_out_end(out, &m);
 }
 

@@ -26,6 +26,7 @@ struct endpoint *endpoint_get(struct engine *e, const struct l2tp_addr *addr, bo
 	if (!ep)
 		return NULL;
 	ep->addr = *addr;
+	ep->serial = ++e->endpoint_serial;
 	if (hmap_insert(&e->endpoints, &ep->by_addr, key) < 0) {
 		free(ep);
 		return NULL;
@@ -85,8 +86,10 @@ int engine_clear_busy(struct engine *e, uint64_t now, const struct l2tp_addr *ad
 
 		if ((!addr || l2tp_addr_equal(&ep->addr, addr)) && ep->busy_until > now) {
 			ep->busy_until = 0;
+			engine_touch_endpoint(e, ep);
 			cleared = true;
 		}
 	}
+	engine_settle(e);
 	return cleared ? 0 : -ENOENT;
 }

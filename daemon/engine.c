@@ -80,6 +80,7 @@ void engine_free(struct engine *e)
 void engine_settle(struct engine *e)
 {
 	failover_run_retries(e);
+	engine_state_flush(e);
 	session_reap(e);
 	tunnel_reap(e);
 }

@@ -116,6 +116,7 @@ struct engine_config {
 	bool lns_send_seq;		      /* LNS: sequence data (sends Sequencing Required) */
 	uint32_t recv_timeout_ms;	      /* kernel reorder timeout for sequenced data */
 	enum engine_log_level log_level;      /* LOG actions above this level are not made */
+	bool persist_state;		      /* STATE_PUT and STATE_DROP actions */
 	random_fn random;		      /* unpredictable octets: IDs, challenges, vectors */
 	void *random_arg;
 };
@@ -165,6 +166,8 @@ enum engine_action_type {
 	ENGINE_SESSION_INFO, /* WEN or SLI from the peer, passed on */
 	ENGINE_REQUEST_DONE, /* a call placed through a group is up, or failed everywhere */
 	ENGINE_LOG,
+	ENGINE_STATE_PUT,  /* persist_state: the durable record of an object, to keep until DROP */
+	ENGINE_STATE_DROP, /* persist_state: the object is gone */
 };
 
 struct engine_action {
@@ -211,8 +214,35 @@ struct engine_action {
 			enum engine_log_level level;
 			const char *text; /* "tunnel 12/34 peer 192.0.2.1:1701: ..." */
 		} log;
+		struct {
+			uint64_t key; /* ENGINE_STATE_KEY_* */
+			const uint8_t *buf;
+			uint16_t len; /* at most ENGINE_STATE_RECORD_MAX */
+		} state;
 	};
 };
+
+/*
+ * The durable state (design.md §1 point 4): with persist_state the engine describes every
+ * established tunnel and session and every busy endpoint in a record of its own, under a key
+ * whose top 32 bits say its kind. The shell keeps the records where a restarted daemon finds
+ * them, and hands them back to engine_restore().
+ */
+#define ENGINE_STATE_VERSION 1
+#define ENGINE_ENDPOINTS_MAX 4096 /* endpoints (busy list) the engine keeps at most */
+#define ENGINE_STATE_RECORD_MAX 240
+/* In the order engine_restore() takes them. */
+enum engine_state_kind { ENGINE_STATE_ENDPOINT = 1, ENGINE_STATE_TUNNEL = 2, ENGINE_STATE_SESSION = 3 };
+#define ENGINE_STATE_KIND(key) ((uint32_t)((key) >> 32))
+#define ENGINE_STATE_KEY(kind, low) ((uint64_t)(kind) << 32 | (uint32_t)(low))
+
+/* How a tunnel came through a restart of the daemon (l2tpctl tunnel show). */
+enum engine_recovery {
+	ENGINE_RECOVERY_NONE,	   /* never restored */
+	ENGINE_RECOVERY_RESYNCING, /* restored; Ns not yet learnt from the peer */
+	ENGINE_RECOVERY_SILENT,	   /* silent failover: resynchronised without the peer knowing */
+};
+const char *engine_recovery_name(enum engine_recovery r);
 
 /* The kernel request a KERNEL_* action asked for completed: err is 0 or a negative errno. */
 struct engine_kernel_result {
@@ -283,6 +313,16 @@ void engine_kernel_done(struct engine *e, uint64_t now, const struct engine_kern
 /* pppd of a session exited (status as from waitid's si_status): the call is over. */
 void engine_pppd_exit(struct engine *e, uint64_t now, uint16_t tunnel_id, uint16_t session_id, int status);
 
+/*
+ * After a restart, before any other event: one record a STATE_PUT action of an earlier
+ * engine carried, in the order of their kinds (endpoints, tunnels, sessions). 0, or -EINVAL (not a
+ * record this engine can read), -EEXIST (the object is there already), -ENOENT (a session
+ * of no restored tunnel), -ENOMEM. Restored objects make no actions until engine_resume().
+ */
+int engine_restore(struct engine *e, uint64_t now, uint64_t key, const void *rec, size_t len);
+/* The restored tunnels resynchronise with their peers (silent failover: a probing HELLO). */
+void engine_resume(struct engine *e, uint64_t now);
+
 /* When engine_tick() must be called next (ms); UINT64_MAX when nothing is scheduled. */
 uint64_t engine_next_deadline(const struct engine *e);
 
@@ -309,6 +349,7 @@ struct engine_tunnel_view {
 	uint16_t peer_failover_flags;
 	uint32_t peer_recovery_time_ms;
 	bool failover_negotiated;
+	enum engine_recovery recovery;
 };
 
 /* What the shell may show of a session. */

@@ -66,6 +66,10 @@ struct tunnel {
 	struct tunnel *ep_next, *ep_prev;
 	uint8_t setup_retries; /* SCCRQ retransmissions (a group's); 0: the global count */
 	uint32_t idle_ms;      /* cleared when without a call this long (a group's); 0: never */
+	/* Durable state (engine_state.c): changed during this event, and in the store. */
+	bool touched, persisted;
+	struct tunnel *next_touched;
+	uint8_t recovery; /* enum engine_recovery: how it came through a restart */
 };
 
 /* RFC 2661 §7.4 and §7.5: the four kinds of call, each with its own table. */
@@ -97,6 +101,8 @@ struct session {
 	struct engine_call_info *call; /* one allocation with its blobs; NULL when empty */
 	struct session *next_dead;
 	struct call_request *request; /* the group call this is an attempt of; NULL: none */
+	bool touched, persisted;
+	struct session *next_touched;
 };
 
 /*
@@ -104,13 +110,16 @@ struct session {
  * list and failover counters, and our tunnels to it. Kept for the engine's life; the table
  * is bounded (ENDPOINTS_MAX), so a peer naming endless addresses cannot grow it.
  */
-#define ENDPOINTS_MAX 4096
+#define ENDPOINTS_MAX ENGINE_ENDPOINTS_MAX
 struct endpoint {
 	struct hnode by_addr;
 	struct l2tp_addr addr;
 	uint64_t busy_until; /* 0: not busy */
 	uint32_t failovers_from, failovers_to, attempts;
 	struct tunnel *tunnels; /* ours to it, through tunnel.ep_next/ep_prev */
+	uint32_t serial;	/* names its durable record */
+	bool touched;
+	struct endpoint *next_touched;
 };
 
 struct action_arena {
@@ -145,6 +154,11 @@ struct engine {
 	uint32_t request_serial;
 	bool retrying; /* settle is running the retries */
 	bool drain;    /* refuse new tunnels and calls with 2/7 */
+	/* What changed during this event, written out as STATE actions when it settles. */
+	struct tunnel *touched_tunnels;
+	struct session *touched_sessions;
+	struct endpoint *touched_endpoints;
+	uint32_t endpoint_serial;
 };
 
 /* addr.c: a hash of the host and a 16-bit number (a port, a tunnel ID). */
@@ -174,6 +188,15 @@ void engine_actions_free(struct engine *e);
 /* engine.c: the end of every event, when what died during it is freed. */
 void engine_settle(struct engine *e);
 
+/* engine_state.c: the durable state (issue 6). No-ops unless cfg->persist_state. */
+void engine_touch_tunnel(struct engine *e, struct tunnel *t);
+void engine_touch_session(struct engine *e, struct session *s);
+void engine_touch_endpoint(struct engine *e, struct endpoint *ep);
+/* At the end of an event, before the dead are reaped: STATE_PUT or STATE_DROP for each. */
+void engine_state_flush(struct engine *e);
+/* Starts the silent resynchronisation of a restored tunnel. */
+void tunnel_resync_begin(struct engine *e, struct tunnel *t);
+
 /* engine_commands.c: opening a tunnel and placing a call, for local commands and group calls. */
 /* A tunnel of ours, SCCRQ sent: 0 with *out, or -EBUSY (max_tunnels), -ENOSPC (no ID), -ENOMEM. */
 int engine_tunnel_open(struct engine *e, const struct l2tp_addr *local, const struct l2tp_addr *peer,
@@ -187,6 +210,9 @@ struct tunnel *tunnel_find(const struct engine *e, uint16_t id);
 struct tunnel *tunnel_find_by_peer(const struct engine *e, const struct l2tp_addr *peer, uint16_t peer_id);
 struct tunnel *tunnel_new(struct engine *e, const struct l2tp_addr *local, const struct l2tp_addr *peer,
 			  bool originator);
+/* The same with a given ID (a restored tunnel's); the caller checked it is free. */
+struct tunnel *tunnel_new_with_id(struct engine *e, uint16_t id, const struct l2tp_addr *local,
+				  const struct l2tp_addr *peer, bool originator);
 int tunnel_set_peer_id(struct engine *e, struct tunnel *t, uint16_t peer_id);
 /* Encodes m (header tunnel ID = the peer's) and queues it reliably. Returns 0 or -errno. */
 int tunnel_send(struct engine *e, struct tunnel *t, struct l2tp_msg *m);
@@ -278,6 +304,8 @@ void tunnel_refuse_stateless(struct engine *e, const struct l2tp_addr *local, co
 /* session.c */
 struct session *session_find(const struct engine *e, uint16_t tunnel_id, uint16_t session_id);
 struct session *session_new(struct engine *e, struct tunnel *t, enum session_kind kind);
+/* The same with a given ID (a restored session's); the caller checked it is free. */
+struct session *session_new_with_id(struct engine *e, struct tunnel *t, uint16_t id, enum session_kind kind);
 int session_send(struct engine *e, struct session *s, struct l2tp_msg *m);
 /* CDN (unless the peer never heard of the session) then clear. */
 void session_stop(struct engine *e, struct session *s, const struct engine_disconnect *why);

@@ -28,6 +28,7 @@ static void fill_tunnel(const struct tunnel *t, struct engine_tunnel_view *v)
 	v->peer_failover_flags = t->peer_failover_flags;
 	v->peer_recovery_time_ms = t->peer_recovery_ms;
 	v->failover_negotiated = t->sent_failover_cap && t->peer_failover_flags;
+	v->recovery = (enum engine_recovery)t->recovery;
 }
 
 static void fill_session(const struct session *s, struct engine_session_view *v)

@@ -293,6 +293,7 @@ static void request_failed(struct engine *e, struct call_request *r, const char 
 		ep->failovers_from++;
 		if (g && g->busy_ms)
 			ep->busy_until = e->now + g->busy_ms;
+		engine_touch_endpoint(e, ep);
 	}
 	r->failovers++;
 	r->reason = reason;

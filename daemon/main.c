@@ -24,7 +24,8 @@ static void usage(FILE *f)
 		   "L2TPv2 (RFC 2661) control-plane daemon: negotiates tunnels and sessions as LAC and LNS\n"
 		   "and programs the kernel's L2TP data path; one pppd per session. Runs in the\n"
 		   "foreground (systemd Type=notify); stop it with SIGTERM (StopCCN to every peer),\n"
-		   "reload the configuration with SIGHUP or 'l2tpctl reload'.\n"
+		   "reload the configuration with SIGHUP or 'l2tpctl reload', restart it without\n"
+		   "losing a session with SIGUSR2 or 'l2tpctl restart' (or 'systemctl restart').\n"
 		   "\n"
 		   "Options:\n"
 		   "  -c, --config FILE        configuration file (default " L2TPKD_CONF_PATH ")\n"
@@ -70,7 +71,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct shell_options opt = { .conf_path = L2TPKD_CONF_PATH, .ctl_path = L2TPKD_CTL_SOCKET_PATH };
+	struct shell_options opt = { .conf_path = L2TPKD_CONF_PATH, .ctl_path = L2TPKD_CTL_SOCKET_PATH, .argv = argv };
 	enum log_target target = LOG_TARGET_AUTO;
 	const char *env_socket = getenv("L2TPKD_SOCKET");
 	bool check = false;

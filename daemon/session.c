@@ -65,12 +65,15 @@ static uint16_t pick_id(struct engine *e, const struct tunnel *t)
 
 struct session *session_new(struct engine *e, struct tunnel *t, enum session_kind kind)
 {
-	struct session *s;
 	uint16_t id = pick_id(e, t);
 
-	if (!id)
-		return NULL;
-	s = calloc(1, sizeof(*s));
+	return id ? session_new_with_id(e, t, id, kind) : NULL;
+}
+
+struct session *session_new_with_id(struct engine *e, struct tunnel *t, uint16_t id, enum session_kind kind)
+{
+	struct session *s = calloc(1, sizeof(*s));
+
 	if (!s)
 		return NULL;
 	s->id = id;
@@ -195,6 +198,7 @@ void session_clear(struct engine *e, struct session *s, const struct engine_disc
 {
 	if (s->dead)
 		return;
+	engine_touch_session(e, s);
 	failover_session_down(e, s, why, by_peer);
 	engine_log(e, ENGINE_LOG_INFO, s->tunnel, s, "%s call cleared in state %s: result %u error %u%s%s",
 		   session_kind_name(s->kind), session_state_name(s->state), why->result, why->error,

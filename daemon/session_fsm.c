@@ -535,6 +535,7 @@ void session_event(struct engine *e, struct session *s, enum session_event ev, s
 	if (s->dead)
 		return;
 	fsm_dispatch(&session_fsms[s->kind], &s->state, (uint8_t)ev, &c, NULL);
+	engine_touch_session(e, s);
 	if (!s->dead)
 		watch_answer(e, s);
 }

@@ -18,7 +18,9 @@
 
 #include "ctl_server.h"
 #include "kglue.h"
+#include "sd_job.h"
 #include "shell_int.h"
+#include "state_store.h"
 
 uint64_t shell_now(void)
 {
@@ -194,6 +196,10 @@ static void carry_out(struct shell *sh, const struct engine_action *a)
 		break;
 	case ENGINE_LOG:
 		log_action(sh, a);
+		break;
+	case ENGINE_STATE_PUT:
+	case ENGINE_STATE_DROP:
+		shell_persist_state(sh, a);
 		break;
 	}
 }
@@ -396,13 +402,56 @@ static int on_stop_poll(sd_event_source *src, uint64_t usec, void *userdata)
 	return 0;
 }
 
+/*
+ * Leaves everything to the next process: the state is written already, systemd holds the
+ * fds (or the exec passes them), pppd keeps running; nothing is sent to any peer.
+ */
+static void hand_over(struct shell *sh, bool exec)
+{
+	sh->stopping = true;
+	sh->handing_over = true;
+	sh->exec_requested = exec;
+	sd_notify(0, exec ? "RELOADING=1\nSTATUS=restarting in place" : "STOPPING=1\nSTATUS=restarting");
+	sd_event_exit(sh->ev, 0);
+}
+
+int shell_restart(struct shell *sh)
+{
+	if (sh->stopping)
+		return -ESHUTDOWN;
+	if (!sh->store)
+		return -ENOENT;
+	log_notice("restart in place requested: the sessions stay up");
+	hand_over(sh, true);
+	return 0;
+}
+
+static int on_restart_signal(sd_event_source *src, const struct signalfd_siginfo *si, void *userdata)
+{
+	(void)shell_restart(userdata);
+	return 0;
+}
+
 static int on_terminate(sd_event_source *src, const struct signalfd_siginfo *si, void *userdata)
 {
 	static const struct engine_disconnect stopping = { .result = 6, .message = "l2tpkd is stopping" };
 	struct shell *sh = userdata;
+	char why[256];
 
 	if (sh->stopping)
 		return 0;
+	/* systemctl restart: the next process takes over (SIGINT is an operator's Ctrl-C: a stop). */
+	if (si->ssi_signo == SIGTERM) {
+		int r = sd_job_is_restart(why, sizeof(why));
+
+		if (r == 1) {
+			log_notice("systemd restarts l2tpkd: handing over, the sessions stay up");
+			hand_over(sh, false);
+			return 0;
+		}
+		if (r < 0)
+			log_warning("cannot tell a restart from a stop (%s): stopping", why);
+	}
 	sh->stopping = true;
 	log_notice("stopping on signal %u: StopCCN to every peer", si->ssi_signo);
 	sd_notify(0, "STOPPING=1");
@@ -494,11 +543,13 @@ int shell_new(struct shell **out, struct l2tpkd_conf *conf, const struct shell_o
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGUSR2);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if ((r = sd_event_add_signal(sh->ev, NULL, SIGTERM, on_terminate, sh)) < 0 ||
 	    (r = sd_event_add_signal(sh->ev, NULL, SIGINT, on_terminate, sh)) < 0 ||
 	    (r = sd_event_add_signal(sh->ev, NULL, SIGHUP, on_hangup, sh)) < 0 ||
+	    (r = sd_event_add_signal(sh->ev, NULL, SIGUSR2, on_restart_signal, sh)) < 0 ||
 	    /* 1 ms: the engine's resolution (0 would let sd-event fire up to 250 ms late). */
 	    (r = sd_event_add_time(sh->ev, &sh->timer, CLOCK_MONOTONIC, UINT64_MAX, 1000, on_timer, sh)) < 0 ||
 	    (r = sd_event_add_io(sh->ev, &sh->kernel_events, kglue_event_fd(sh->kglue), EPOLLIN, on_kernel_events,
@@ -508,6 +559,10 @@ int shell_new(struct shell **out, struct l2tpkd_conf *conf, const struct shell_o
 		return r;
 	}
 	r = shell_listeners_open(sh, why, why_len);
+	if (r < 0)
+		return r;
+	sh->argv = opt->argv;
+	r = shell_persist_start(sh, why, why_len);
 	if (r < 0)
 		return r;
 	r = ctl_server_new(sh->ev, sh, opt->ctl_path, &sh->ctl, why, why_len);
@@ -523,8 +578,11 @@ int shell_run(struct shell *sh)
 	sd_notifyf(0, "READY=1\nSTATUS=0 tunnels, 0 sessions established\nMAINPID=%d", (int)getpid());
 	log_notice("l2tpkd " PACKAGE_VERSION " running");
 	r = sd_event_loop(sh->ev);
+	if (sh->exec_requested)
+		(void)shell_persist_exec(sh);
 	/* pppd of every session is stopped (and killed if it must be) before the daemon leaves. */
-	shell_sessions_stop_all(sh, 5000);
+	if (!sh->handing_over)
+		shell_sessions_stop_all(sh, 5000);
 	return r < 0 ? 1 : r;
 }
 
@@ -535,15 +593,23 @@ void shell_free(struct shell *sh)
 	if (!sh)
 		return;
 	ctl_server_free(sh->ctl);
-	shell_sessions_stop_all(sh, 0);
+	/* Handing over, pppd, the kernel objects and the fd store stay as they are. */
+	if (!sh->handing_over)
+		shell_sessions_stop_all(sh, 0);
+	while ((n = hmap_iter(&sh->sessions, NULL))) {
+		struct sh_session *s = hmap_entry(n, struct sh_session, by_key);
+
+		shell_session_release(sh, s);
+	}
 	while ((n = hmap_iter(&sh->tunnels, NULL))) {
 		struct sh_tunnel *t = hmap_entry(n, struct sh_tunnel, by_id);
 
-		if (t->kernel_created)
+		if (t->kernel_created && !sh->handing_over)
 			(void)kglue_tunnel_delete(sh->kglue, t->id);
 		shell_tunnel_close(sh, t);
 	}
 	shell_listeners_close(sh);
+	state_store_free(sh->store);
 	ip_pool_destroy(&sh->pool);
 	engine_free(sh->engine);
 	shell_conf_ref_put(sh, sh->conf);

@@ -22,6 +22,7 @@ struct shell_options {
 	const char *conf_path; /* re-read on reload */
 	const char *ctl_path;  /* the control socket */
 	bool debug;	       /* debug logging whatever the configuration says */
+	char *const *argv;     /* the command line, to restart in place with */
 };
 
 /*
@@ -69,6 +70,13 @@ int shell_session_request(struct shell *sh, const char *group, const struct engi
 			  uint32_t *request_id, char *why, size_t why_len);
 /* l2tpctl session del: CDN (Result 3, "cleared by the operator"). 0 or -ENOENT. */
 int shell_session_del(struct shell *sh, uint16_t tunnel_id, uint16_t session_id);
+/*
+ * l2tpctl restart / SIGUSR2: once the current event is done, l2tpkd re-executes itself (the
+ * program on disk: a binary upgrade) with its tunnel sockets, pppd log pipes and state, and
+ * the new process resynchronises every tunnel; no session is lost. 0, or -ESHUTDOWN
+ * (stopping already), -ENOENT (no state store).
+ */
+int shell_restart(struct shell *sh);
 /* l2tpctl reload / SIGHUP: 0, or -EINVAL with why (the old configuration stays). */
 int shell_reload(struct shell *sh, char *why, size_t why_len);
 

@@ -16,6 +16,7 @@
 #include "shell.h"
 
 struct ctl_server;
+struct state_store;
 
 /* A configuration and the tunnels made under it, which keep its secrets (engine_set_config). */
 struct conf_ref {
@@ -41,6 +42,7 @@ struct sh_tunnel {
 	struct l2tp_addr local, peer; /* peer: where the socket is connected */
 	struct conf_ref *conf;
 	bool kernel_created;
+	bool fd_stored; /* in systemd's fd store */
 };
 
 /* A session's kernel socket and pppd. Lives until the engine said it is down and pppd exited. */
@@ -61,6 +63,8 @@ struct sh_session {
 	sd_event_source *pid_src, *log_src, *kill_timer;
 	int log_fd;
 	uint32_t pool_addr; /* the client's address from [lns] ip-pool; 0: none */
+	bool adopted;	    /* pppd of an earlier l2tpkd process: not our child */
+	bool log_stored;    /* log_fd is in systemd's fd store */
 	char ifname[16];
 	char logbuf[512];
 	size_t loglen;
@@ -96,6 +100,11 @@ struct shell {
 	size_t n_deferred, cap_deferred;
 	uint32_t status_tunnels, status_sessions; /* last STATUS= sent */
 	int exit_code;
+	struct state_store *store; /* the durable state (shell_persist.c) */
+	/* Leaving for a new process that adopts everything: no StopCCN, pppd left running. */
+	bool handing_over;
+	bool exec_requested; /* l2tpctl restart: re-execute once the loop is left */
+	char *const *argv; /* to re-execute */
 };
 
 
@@ -108,6 +117,21 @@ void shell_emit(struct shell *sh, const struct shell_event *ev);
 void shell_local_for(struct shell *sh, const struct l2tp_addr *addr, const struct conf_peer *cp,
 		     struct l2tp_addr *local);
 
+/* shell_persist.c: state and fds that outlive the process (issue 6). */
+/* Adopts what an earlier process left (LISTEN_FDS), or starts a new store. */
+int shell_persist_start(struct shell *sh, char *why, size_t why_len);
+/* A STATE_PUT or STATE_DROP action. */
+void shell_persist_state(struct shell *sh, const struct engine_action *a);
+/* The shell's own record of a session with pppd (its pid, interface, pool address). */
+void shell_persist_session(struct shell *sh, const struct sh_session *s);
+void shell_persist_session_drop(struct shell *sh, const struct sh_session *s);
+/* systemd's fd store (no-ops without systemd): FDSTORE=1 with FDPOLL=0, and FDSTOREREMOVE=1. */
+/* false if it is not kept (the store is full): only what was kept may be dropped. */
+bool shell_fdstore_put(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void shell_fdstore_drop(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Re-executes l2tpkd in place with every fd it must keep; returns only on failure. */
+int shell_persist_exec(struct shell *sh);
+
 /* shell_udp.c */
 int shell_listeners_open(struct shell *sh, char *why, size_t why_len);
 void shell_listeners_close(struct shell *sh);
@@ -117,6 +141,8 @@ struct sh_tunnel *shell_tunnel_socket(struct shell *sh, const struct l2tp_addr *
 /* Gives the socket its tunnel ID and indexes it. */
 int shell_tunnel_attach(struct shell *sh, struct sh_tunnel *t, uint16_t id);
 struct sh_tunnel *shell_tunnel_find(struct shell *sh, uint16_t id);
+/* A tunnel socket an earlier process left: 0, or -errno (fd then still the caller's). */
+int shell_tunnel_adopt(struct shell *sh, int fd, uint16_t id);
 void shell_tunnel_close(struct shell *sh, struct sh_tunnel *t);
 /* Sends a datagram of a SEND action; creates the tunnel's socket on its first datagram. */
 void shell_send(struct shell *sh, const struct engine_action *a);
@@ -131,6 +157,21 @@ void shell_kernel_session_delete(struct shell *sh, const struct engine_action *a
 /* *pppd_status: 0, or -1 if pppd could not be started (the engine is told it exited). */
 void shell_session_up(struct shell *sh, const struct engine_action *a, int *pppd_status);
 void shell_session_down(struct shell *sh, const struct engine_action *a);
+/* What the shell keeps of a session across a restart. */
+struct sh_session_record {
+	uint16_t tunnel_id, session_id, peer_tunnel_id, peer_session_id;
+	struct l2tp_addr peer;
+	bool lns_mode, send_seq, recv_seq;
+	uint32_t recv_timeout_ms;
+	int32_t pid;
+	uint32_t pool_addr;
+	char ifname[16];
+};
+void shell_session_record(const struct sh_session *s, struct sh_session_record *r);
+/* A session whose pppd an earlier process started: 0, or -errno (the fds then still the caller's). */
+int shell_session_adopt(struct shell *sh, const struct sh_session_record *r, int pidfd, int log_fd);
+/* Forgets a session without touching pppd or the kernel (the next process adopts them). */
+void shell_session_release(struct shell *sh, struct sh_session *s);
 /* Stops every pppd and waits (up to timeout_ms) for them to exit. */
 void shell_sessions_stop_all(struct shell *sh, uint64_t timeout_ms);
 

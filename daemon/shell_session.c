@@ -59,6 +59,11 @@ static void kernel_session_delete(struct shell *sh, uint16_t tunnel_id, uint16_t
 static void session_free(struct shell *sh, struct sh_session *s)
 {
 	hmap_remove(&sh->sessions, &s->by_key);
+	if (!sh->handing_over) {
+		shell_persist_session_drop(sh, s);
+		if (s->log_stored)
+			shell_fdstore_drop("l%x", session_key(s->tunnel_id, s->session_id));
+	}
 	ip_pool_give(&sh->pool, s->pool_addr);
 	if (s->delete_pending)
 		kernel_session_delete(sh, s->tunnel_id, s->session_id);
@@ -72,6 +77,11 @@ static void session_free(struct shell *sh, struct sh_session *s)
 	if (s->pppox_fd >= 0)
 		close(s->pppox_fd);
 	free(s);
+}
+
+void shell_session_release(struct shell *sh, struct sh_session *s)
+{
+	session_free(sh, s);
 }
 
 /* Frees the record once the engine is done with it and pppd is gone. */
@@ -207,6 +217,15 @@ static int on_pppd_exit(sd_event_source *src, int fd, uint32_t revents, void *us
 	struct log_obj o = session_obj(s);
 	siginfo_t si = { 0 };
 
+	/* pppd of an earlier process is not our child: its pidfd being readable says it is gone. */
+	if (s->adopted) {
+		/* After an exec in place it is still our child, and must be reaped. */
+		(void)waitid((idtype_t)P_PIDFD, (id_t)fd, &si, WEXITED | WNOHANG);
+		log_obj(s->down ? ENGINE_LOG_INFO : ENGINE_LOG_NOTICE, &o, "tunnel %u session %u: pppd[%d] exited",
+			s->tunnel_id, s->session_id, (int)s->pid);
+		pppd_gone(s->sh, s, 0);
+		return 0;
+	}
 	if (waitid((idtype_t)P_PIDFD, (id_t)fd, &si, WEXITED | WNOHANG) < 0 || !si.si_pid) {
 		if (errno == ECHILD || revents & (EPOLLHUP | EPOLLERR)) {
 			log_obj(ENGINE_LOG_WARNING, &o, "tunnel %u session %u: pppd[%d] lost: %s", s->tunnel_id,
@@ -241,6 +260,7 @@ static void pppd_line(struct sh_session *s, char *line)
 		if (n && n < sizeof(s->ifname)) {
 			memcpy(s->ifname, p, n);
 			s->ifname[n] = 0;
+			shell_persist_session(s->sh, s);
 			shell_emit(s->sh, &(struct shell_event){ .type = SHELL_EV_PPP_UP,
 								  .tunnel_id = s->tunnel_id,
 								  .peer_tunnel_id = s->peer_tunnel_id,
@@ -264,6 +284,9 @@ static int on_pppd_log(sd_event_source *src, int fd, uint32_t revents, void *use
 			s->log_src = NULL;
 			close(s->log_fd);
 			s->log_fd = -1;
+			if (s->log_stored)
+				shell_fdstore_drop("l%x", session_key(s->tunnel_id, s->session_id));
+			s->log_stored = false;
 		}
 		return 0;
 	}
@@ -398,6 +421,73 @@ static int pppd_start(struct shell *sh, struct sh_session *s, bool lns)
 		s->pid = 0;
 		return r;
 	}
+	/*
+	 * pppd takes SIGPIPE as fatal: if nobody held its log pipe it would die at its next line.
+	 * The fd store keeps the pipe while no l2tpkd runs. Its pidfd is not kept: the next
+	 * process opens one from the pid (the pid stays pppd's: see shell_persist.c).
+	 */
+	s->log_stored = shell_fdstore_put(s->log_fd, "l%x", session_key(s->tunnel_id, s->session_id));
+	shell_persist_session(sh, s);
+	return 0;
+}
+
+void shell_session_record(const struct sh_session *s, struct sh_session_record *r)
+{
+	*r = (struct sh_session_record){ .tunnel_id = s->tunnel_id,
+					 .session_id = s->session_id,
+					 .peer_tunnel_id = s->peer_tunnel_id,
+					 .peer_session_id = s->peer_session_id,
+					 .peer = s->peer,
+					 .lns_mode = s->lns_mode,
+					 .send_seq = s->send_seq,
+					 .recv_seq = s->recv_seq,
+					 .recv_timeout_ms = s->recv_timeout_ms,
+					 .pid = s->pid,
+					 .pool_addr = s->pool_addr };
+	memcpy(r->ifname, s->ifname, sizeof(r->ifname));
+}
+
+int shell_session_adopt(struct shell *sh, const struct sh_session_record *r, int pidfd, int log_fd)
+{
+	struct sh_session *s = calloc(1, sizeof(*s));
+	int err;
+
+	if (!s)
+		return -ENOMEM;
+	s->sh = sh;
+	s->tunnel_id = r->tunnel_id;
+	s->session_id = r->session_id;
+	s->peer_tunnel_id = r->peer_tunnel_id;
+	s->peer_session_id = r->peer_session_id;
+	s->peer = r->peer;
+	s->family = r->peer.family;
+	s->lns_mode = r->lns_mode;
+	s->send_seq = r->send_seq;
+	s->recv_seq = r->recv_seq;
+	s->recv_timeout_ms = r->recv_timeout_ms;
+	s->kernel_created = true;
+	s->adopted = true;
+	s->pid = r->pid;
+	s->pppox_fd = -1;
+	s->pidfd = pidfd;
+	s->log_fd = log_fd;
+	s->log_stored = log_fd >= 0;
+	memcpy(s->ifname, r->ifname, sizeof(s->ifname));
+	s->ifname[sizeof(s->ifname) - 1] = 0;
+	err = hmap_insert(&sh->sessions, &s->by_key, session_key(s->tunnel_id, s->session_id));
+	if (err == 0)
+		err = sd_event_add_io(sh->ev, &s->pid_src, pidfd, EPOLLIN, on_pppd_exit, s);
+	if (err == 0 && log_fd >= 0 && (err = sd_event_add_io(sh->ev, &s->log_src, log_fd, EPOLLIN, on_pppd_log, s)) < 0)
+		sd_event_source_disable_unref(s->pid_src);
+	if (err < 0) {
+		if (shell_session_find(sh, s->tunnel_id, s->session_id) == s)
+			hmap_remove(&sh->sessions, &s->by_key);
+		free(s);
+		return err;
+	}
+	/* The address stays the client's: taken before anything else can hand it out. */
+	if (r->pool_addr && ip_pool_claim(&sh->pool, r->pool_addr))
+		s->pool_addr = r->pool_addr;
 	return 0;
 }
 

@@ -313,8 +313,50 @@ fail:
 
 int shell_tunnel_attach(struct shell *sh, struct sh_tunnel *t, uint16_t id)
 {
+	int r;
+
 	t->id = id;
-	return hmap_insert(&sh->tunnels, &t->by_id, id);
+	r = hmap_insert(&sh->tunnels, &t->by_id, id);
+	if (r < 0)
+		t->id = 0;
+	else
+		t->fd_stored = shell_fdstore_put(t->fd, "t%x", id);
+	return r;
+}
+
+int shell_tunnel_adopt(struct shell *sh, int fd, uint16_t id)
+{
+	struct sh_tunnel *t = calloc(1, sizeof(*t));
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int r = t ? 0 : -ENOMEM;
+
+	if (r == 0 && getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		r = -errno;
+	if (r == 0)
+		r = sockaddr_to_l2tp((struct sockaddr *)&ss, len, &t->local);
+	len = sizeof(ss);
+	if (r == 0 && getpeername(fd, (struct sockaddr *)&ss, &len) < 0)
+		r = -errno;
+	if (r == 0)
+		r = sockaddr_to_l2tp((struct sockaddr *)&ss, len, &t->peer);
+	if (r == 0) {
+		t->sh = sh;
+		t->fd = fd;
+		t->id = id;
+		t->kernel_created = true;
+		t->fd_stored = true;
+		r = sd_event_add_io(sh->ev, &t->io, fd, EPOLLIN, on_tunnel_socket, t);
+	}
+	if (r == 0 && (r = hmap_insert(&sh->tunnels, &t->by_id, id)) < 0)
+		sd_event_source_disable_unref(t->io);
+	if (r < 0) {
+		free(t);
+		return r;
+	}
+	t->conf = sh->conf;
+	t->conf->refs++;
+	return 0;
 }
 
 struct sh_tunnel *shell_tunnel_find(struct shell *sh, uint16_t id)
@@ -328,8 +370,12 @@ void shell_tunnel_close(struct shell *sh, struct sh_tunnel *t)
 {
 	if (!t)
 		return;
-	if (t->id)
+	if (t->id) {
 		hmap_remove(&sh->tunnels, &t->by_id);
+		/* Handing over, the next process adopts it from the store. */
+		if (!sh->handing_over && t->fd_stored)
+			shell_fdstore_drop("t%x", t->id);
+	}
 	sd_event_source_disable_unref(t->io);
 	close(t->fd);
 	shell_conf_ref_put(sh, t->conf);

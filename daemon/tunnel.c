@@ -82,14 +82,17 @@ int tunnel_set_peer_id(struct engine *e, struct tunnel *t, uint16_t peer_id)
 struct tunnel *tunnel_new(struct engine *e, const struct l2tp_addr *local, const struct l2tp_addr *peer,
 			  bool originator)
 {
-	const struct engine_peer_config *pc = tunnel_peer_config(e, peer);
-	struct tunnel *t;
-	uint16_t id;
+	uint16_t id = ids_pick(&e->ids, e->now, 0, e->cfg->random, e->cfg->random_arg, tunnel_id_in_use, e);
 
-	id = ids_pick(&e->ids, e->now, 0, e->cfg->random, e->cfg->random_arg, tunnel_id_in_use, e);
-	if (!id)
-		return NULL;
-	t = calloc(1, sizeof(*t));
+	return id ? tunnel_new_with_id(e, id, local, peer, originator) : NULL;
+}
+
+struct tunnel *tunnel_new_with_id(struct engine *e, uint16_t id, const struct l2tp_addr *local,
+				  const struct l2tp_addr *peer, bool originator)
+{
+	const struct engine_peer_config *pc = tunnel_peer_config(e, peer);
+	struct tunnel *t = calloc(1, sizeof(*t));
+
 	if (!t)
 		return NULL;
 	t->id = id;
@@ -203,11 +206,39 @@ int tunnel_send(struct engine *e, struct tunnel *t, struct l2tp_msg *m)
 	}
 	err = xport_enqueue(&t->xport, &e->cfg->xport, e->now, buf, (size_t)len, io_begin(&io, e, t));
 	io_end(&io);
+	engine_touch_tunnel(e, t);
 	return err;
+}
+
+void tunnel_resync_begin(struct engine *e, struct tunnel *t)
+{
+	uint8_t buf[L2TP_CONTROL_HDR_LEN + 8];
+	struct encode_opts opts = { .random = e->cfg->random, .random_arg = e->cfg->random_arg };
+	struct tunnel_io io;
+	struct l2tp_msg m;
+	int len, err;
+
+	/* A HELLO: harmless if the peer takes it as new, and every peer must acknowledge it. */
+	msg_init(&m, L2TP_MSG_HELLO);
+	m.tunnel_id = t->peer_id;
+	len = encode_control(&m, &opts, buf, sizeof(buf));
+	err = len < 0 ? len
+		      : xport_resync_begin(&t->xport, &e->cfg->xport, e->now, buf, (size_t)len, io_begin(&io, e, t));
+	if (len >= 0)
+		io_end(&io);
+	if (err < 0) {
+		engine_log(e, ENGINE_LOG_ERR, t, NULL, "cannot probe the peer to resynchronise (error %d)", err);
+		return;
+	}
+	engine_log(e, ENGINE_LOG_INFO, t, NULL, "restored: resynchronising with the peer (last Ns %u Nr %u)",
+		   t->xport.ns_next, t->xport.nr);
+	tunnel_reschedule(e, t);
 }
 
 enum xport_rx tunnel_account_rx(struct engine *e, struct tunnel *t, uint16_t ns, uint16_t nr, bool zlb)
 {
+	bool resyncing = t->xport.resync;
+	uint16_t ns_before = t->xport.ns_next;
 	struct tunnel_io io;
 	enum xport_rx rx;
 
@@ -217,6 +248,12 @@ enum xport_rx tunnel_account_rx(struct engine *e, struct tunnel *t, uint16_t ns,
 		t->hello_at = e->now + e->cfg->hello_ms;
 	rx = xport_receive(&t->xport, &e->cfg->xport, e->now, ns, nr, zlb, io_begin(&io, e, t));
 	io_end(&io);
+	if (resyncing && !t->xport.resync) {
+		t->recovery = ENGINE_RECOVERY_SILENT;
+		engine_log(e, ENGINE_LOG_NOTICE, t, NULL, "resynchronised silently: Ns %u (kept %u), Nr %u",
+			   nr, ns_before, t->xport.nr);
+	}
+	engine_touch_tunnel(e, t);
 	return rx;
 }
 
@@ -317,6 +354,7 @@ void tunnel_clear(struct engine *e, struct tunnel *t, const struct engine_discon
 
 	if (t->state == TUNNEL_CLOSING || t->dead)
 		return;
+	engine_touch_tunnel(e, t);
 	failover_tunnel_down(e, t, why, by_peer);
 	engine_log(e, by_peer ? ENGINE_LOG_NOTICE : ENGINE_LOG_WARNING, t, NULL,
 		   "cleared in state %s: result %u error %u%s%s", tunnel_state_name(t->state), why->result,

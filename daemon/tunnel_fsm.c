@@ -366,6 +366,7 @@ void tunnel_event(struct engine *e, struct tunnel *t, enum tunnel_event ev, stru
 	if (t->dead)
 		return;
 	fsm_dispatch(&tunnel_fsm, &t->state, (uint8_t)ev, &c, NULL);
+	engine_touch_tunnel(e, t);
 	/* Calls waiting for the tunnel go ahead once it is up (RFC 2661 §7.4: tunnel-open). */
 	if (before != TUNNEL_ESTABLISHED && t->state == TUNNEL_ESTABLISHED)
 		session_tunnel_up(e, t);

@@ -104,8 +104,8 @@ static uint16_t send_window(const struct xport *x)
 /* Moves pending messages to unacked and sends them for the first time while the window allows. */
 static void pump(struct xport *x, const struct xport_config *cfg, uint64_t now, const struct xport_out *out)
 {
-	/* Once the retries are exhausted nothing more leaves this transport. */
-	if (x->failed)
+	/* Once the retries are exhausted nothing more leaves this transport; while it resyncs, only the probe. */
+	if (x->failed || x->resync)
 		return;
 	while (x->pending && x->n_unacked < send_window(x)) {
 		struct xport_pkt *p = x->pending;
@@ -220,9 +220,88 @@ static enum xport_rx classify(struct xport *x, const struct xport_config *cfg, u
 	return XPORT_RX_DROP;
 }
 
+int xport_resync_begin(struct xport *x, const struct xport_config *cfg, uint64_t now, const uint8_t *probe,
+		       size_t len, const struct xport_out *out)
+{
+	struct xport_pkt *p;
+
+	if (len < L2TP_CONTROL_HDR_LEN || len > L2TP_MAX_MSG_LEN || !xport_idle(x) || x->failed)
+		return -EINVAL;
+	p = pkt_new((uint16_t)(x->ns_next - 1), probe, len);
+	if (!p)
+		return -ENOMEM;
+	x->resync = true;
+	x->unacked = x->unacked_tail = p;
+	x->n_unacked = 1;
+	x->retries = 0;
+	send_pkt(x, p, out);
+	x->stats.sent++;
+	x->rtx_at = now + cfg->rtx_initial_ms;
+	return 0;
+}
+
+/* How far behind the probe the peer's Nr may be: copies of the probe fill the gap. */
+#define XPORT_RESYNC_FILL_MAX 16
+
+/* The copies of the probe with Ns from..probe-1, queued and sent before it; false if out of memory. */
+static bool resync_fill(struct xport *x, uint16_t from, const struct xport_out *out)
+{
+	struct xport_pkt *probe = x->unacked, *head = NULL, **tail = &head;
+
+	for (uint16_t ns = from; ns != probe->ns; ns++) {
+		struct xport_pkt *p = pkt_new(ns, probe->buf, probe->len);
+
+		if (!p) {
+			free_list(head);
+			return false;
+		}
+		*tail = p;
+		tail = &p->next;
+	}
+	*tail = probe;
+	x->unacked = head;
+	for (struct xport_pkt *p = head; p != probe; p = p->next) {
+		x->n_unacked++;
+		send_pkt(x, p, out);
+		x->stats.sent++;
+	}
+	return true;
+}
+
+/* The peer's Nr after a restart: where our Ns goes on (see xport_resync_begin). */
+static void resync_learn(struct xport *x, uint16_t nr, const struct xport_out *out)
+{
+	uint16_t probe_ns, behind, ns;
+
+	if (!x->unacked)
+		return;
+	probe_ns = x->unacked->ns;
+	behind = (uint16_t)(probe_ns - nr);
+	if (behind < XPORT_RESYNC_FILL_MAX) {
+		if (!resync_fill(x, nr, out))
+			return;
+		ns = (uint16_t)(probe_ns + 1);
+	} else if ((uint16_t)(nr - probe_ns - 1) <= XPORT_SEQ_HALF) {
+		free_list(x->unacked);
+		x->unacked = x->unacked_tail = NULL;
+		x->n_unacked = 0;
+		x->retries = 0;
+		x->rtx_at = 0;
+		ns = nr;
+	} else {
+		return;
+	}
+	for (struct xport_pkt *p = x->pending; p; p = p->next)
+		p->ns = ns++;
+	x->ns_next = ns;
+	x->resync = false;
+}
+
 enum xport_rx xport_receive(struct xport *x, const struct xport_config *cfg, uint64_t now, uint16_t ns,
 			    uint16_t nr, bool zlb, const struct xport_out *out)
 {
+	if (x->resync)
+		resync_learn(x, nr, out);
 	process_ack(x, cfg, now, nr);
 	/* Sent before Nr advances below: such a message still leaves an acknowledgement due. */
 	pump(x, cfg, now, out);

@@ -60,6 +60,7 @@ struct xport {
 	uint8_t retries; /* retransmissions of the current head */
 	bool ack_due;	 /* something was received that no sent message has acknowledged yet */
 	bool failed;	 /* retransmissions exhausted */
+	bool resync;	 /* silent failover: our Ns is not known until the peer's Nr says it */
 	struct xport_stats stats;
 };
 
@@ -101,6 +102,23 @@ int xport_hold(struct xport *x, const struct xport_config *cfg, uint16_t ns, con
  * xport_receive() like a new arrival and then free()s it.
  */
 struct xport_pkt *xport_take_held(struct xport *x);
+
+/*
+ * Silent failover after a restart: the Ns we last used may not be the one the peer expects
+ * (messages sent just before the restart may be lost). probe (a HELLO) is sent with the Ns
+ * before the kept one; nothing else leaves until the peer's first message or ZLB, whose Nr
+ * says which Ns it expects:
+ * - past the probe: the probe was seen (a duplicate, or new); we go on from that Nr;
+ * - at or a little before the probe (our last messages were lost, or the message is older
+ *   than they are): copies of the probe fill the Ns up to it. A copy the peer has seen is a
+ *   duplicate it acknowledges (RFC 2661 §5.8), one it has not is a HELLO: either way both
+ *   ends agree again without a message being skipped or taken twice;
+ * - anything else is not believed.
+ * Messages queued meanwhile are numbered after that. The probe is retransmitted as usual:
+ * once the retries run out the transport fails. 0, -EINVAL (queues not empty) or -ENOMEM.
+ */
+int xport_resync_begin(struct xport *x, const struct xport_config *cfg, uint64_t now, const uint8_t *probe,
+		       size_t len, const struct xport_out *out);
 
 /* Sends a ZLB to the peer's tunnel ID if an acknowledgement is due. */
 void xport_flush_ack(struct xport *x, uint16_t peer_tunnel_id, const struct xport_out *out);

@@ -30,7 +30,7 @@ int cli_run_session_show(struct cli_ctx *x, struct cli_request *r);
 int cli_run_peer_show(struct cli_ctx *x, struct cli_request *r);
 /* Prints the new IDs, or the request ID of a call placed through a group. */
 int cli_run_add(struct cli_ctx *x, struct cli_request *r);
-/* del, reload, peer clear-busy, drain: the ACK only. */
+/* del, reload, restart, peer clear-busy, drain: the ACK only. */
 int cli_run_change(struct cli_ctx *x, struct cli_request *r);
 int cli_run_stats(struct cli_ctx *x, struct cli_request *r);
 int cli_run_monitor(struct cli_ctx *x, struct cli_request *r);

@@ -151,7 +151,7 @@ static int show_control(struct printer *p, const struct nlattr *nest, char *why,
 	return CLI_EXIT_OK;
 }
 
-/* RFC 4951: "failover no peer-failover C,D recovery 30000ms"; JSON the flags as a number. */
+/* RFC 4951: "failover yes peer-failover C,D recovery-ms 30000"; JSON the flags as a number. */
 static void show_failover(struct printer *p, cli_attrs tb)
 {
 	const struct nlattr *f = tb[L2TPKD_CTL_A_PEER_FAILOVER_FLAGS];
@@ -173,7 +173,34 @@ static void show_failover(struct printer *p, cli_attrs tb)
 		show_uint(p, tb, L2TPKD_CTL_A_PEER_RECOVERY_MS, "peer_recovery_ms", "recovery-ms");
 	else
 		show_uint(p, tb, L2TPKD_CTL_A_PEER_RECOVERY_MS, "peer_recovery_ms", NULL);
-	pr_newline(p);
+}
+
+/*
+ * How the tunnel came through a restart of the daemon: "recovery silent". A value a newer
+ * daemon added is shown as "unknown(N)", in JSON too, so that the key keeps one type.
+ */
+static void show_recovery(struct printer *p, cli_attrs tb)
+{
+	static const char *const names[] = {
+		[L2TPKD_CTL_RECOVERY_NONE] = "none",
+		[L2TPKD_CTL_RECOVERY_RESYNCING] = "resyncing",
+		[L2TPKD_CTL_RECOVERY_SILENT] = "silent",
+	};
+	const struct nlattr *a = tb[L2TPKD_CTL_A_RECOVERY];
+	unsigned v;
+	char text[16];
+
+	if (!a) {
+		pr_null(p, "recovery");
+		return;
+	}
+	v = mnl_attr_get_u8(a);
+	if (v < N_FIELDS(names) && names[v]) {
+		pr_str(p, "recovery", "recovery", names[v]);
+		return;
+	}
+	snprintf(text, sizeof(text), "unknown(%u)", v);
+	pr_str(p, "recovery", "recovery", text);
 }
 
 int cli_show_tunnel(struct printer *p, cli_attrs tb, char *why, size_t why_len)
@@ -205,6 +232,8 @@ int cli_show_tunnel(struct printer *p, cli_attrs tb, char *why, size_t why_len)
 	show_uints(p, tb, sequence, N_FIELDS(sequence));
 	pr_newline(p);
 	show_failover(p, tb);
+	show_recovery(p, tb);
+	pr_newline(p);
 	if (r == CLI_EXIT_OK)
 		r = show_control(p, tb[L2TPKD_CTL_A_CONTROL], why, why_len);
 	pr_object_end(p);

@@ -40,7 +40,9 @@ struct command {
 #define CALL (CLI_ARG(CLI_ARG_CALLING) | CLI_ARG(CLI_ARG_CALLED) | CLI_ARG(CLI_ARG_BEARER) | CLI_ARG(CLI_ARG_SPEED))
 
 static const struct command commands[] = {
-	{ "tunnel", "show", "[ID]", "Show all tunnels, or tunnel ID: state, addresses, peer, control counters.",
+	{ "tunnel", "show", "[ID]",
+	  "Show all tunnels, or tunnel ID: state, addresses, peer, control counters, RFC 4951\n"
+	  "failover, and how it came through a restart of l2tpkd (recovery).",
 	  { .positional = CLI_ARG_TUNNEL }, REQ(L2TPKD_CTL_MSG_TUNNEL_GET), cli_run_tunnel_show },
 	{ "tunnel", "add", "peer NAME|ADDR",
 	  "Open a tunnel (SCCRQ) to a [peer] of the configuration or an address; prints its ID.",
@@ -92,6 +94,13 @@ static const struct command commands[] = {
 	  NO_ARGS, REQ(L2TPKD_CTL_MSG_MONITOR), cli_run_monitor },
 	{ "reload", NULL, "", "Read the configuration file again (the old one stays if the new one is bad).", NO_ARGS,
 	  REQ(L2TPKD_CTL_MSG_RELOAD), cli_run_change },
+	{ "restart", NULL, "",
+	  "Hitless restart: l2tpkd re-executes its program as found on disk (so this also\n"
+	  "upgrades its binary), keeping the tunnel sockets, the pppd processes and the state;\n"
+	  "its tunnels resynchronise with their peers silently, no session or data packet is\n"
+	  "lost. SIGUSR2 to l2tpkd does the same; under systemd 'systemctl restart l2tpkd' is\n"
+	  "as hitless, while 'systemctl stop l2tpkd' still clears every tunnel with StopCCN.",
+	  NO_ARGS, REQ(L2TPKD_CTL_MSG_RESTART), cli_run_change },
 	{ "version", NULL, "",
 	  "Versions of l2tpctl, l2tpkd and their protocol, and the daemon's configuration file.",
 	  NO_ARGS, REQ(L2TPKD_CTL_MSG_VERSION), cli_run_version },
@@ -132,8 +141,8 @@ static void help(FILE *f)
 	      "Control l2tpkd, the L2TPv2 daemon, over its control socket. Keywords may be shortened\n"
 	      "to any unique prefix (l2tpctl t s = l2tpctl tunnel show); an OBJECT alone means its\n"
 	      "show command (drain has none: it needs on or off). Changing commands (add, del,\n"
-	      "clear-busy, drain, reload) need root or group " L2TPKD_CTL_GROUP
-	      "; showing is open to anyone who\nmay open the socket.\n"
+	      "clear-busy, drain, reload, restart) need root or group " L2TPKD_CTL_GROUP
+	      "; showing is open to anyone\nwho may open the socket.\n"
 	      "\n"
 	      "Commands:\n",
 	      f);
@@ -172,6 +181,7 @@ static void help(FILE *f)
 	      "  l2tpctl peer show group lns-pool\n"
 	      "  l2tpctl peer clear-busy address 192.0.2.10\n"
 	      "  l2tpctl drain on\n"
+	      "  l2tpctl restart\n"
 	      "\n"
 	      "See l2tpctl(8).\n",
 	      f);

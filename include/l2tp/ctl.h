@@ -108,6 +108,14 @@ enum l2tpkd_ctl_msg {
 	 * STATS).
 	 */
 	L2TPKD_CTL_MSG_LNS_GET = NLMSG_MIN_TYPE + 14,
+	/*
+	 * No attributes. Hitless restart: once the ACK is sent, l2tpkd re-executes the program on
+	 * disk (so also a binary upgrade) keeping its tunnel sockets, pppd processes and state; the
+	 * tunnels resynchronise with their peers (TUNNEL_GET's RECOVERY). The connection then
+	 * ends. As SIGUSR2. Refused with ESHUTDOWN while stopping, ENOENT without a state store.
+	 * Changing.
+	 */
+	L2TPKD_CTL_MSG_RESTART = NLMSG_MIN_TYPE + 15,
 	__L2TPKD_CTL_MSG_END,
 };
 
@@ -115,9 +123,10 @@ enum l2tpkd_ctl_msg {
  * Top-level attributes. A tunnel message: TUNNEL_ID, PEER_TUNNEL_ID, STATE, ESTABLISHED,
  * ORIGINATOR, LOCAL_IP, LOCAL_PORT, PEER_IP, PEER_PORT, PEER_NAME (if a [peer] has that
  * address), PEER_HOST_NAME and PEER_VENDOR_NAME (once the peer sent them), SESSIONS, NS, NR,
- * QUEUED, CONTROL, FAILOVER, PEER_FAILOVER_FLAGS, PEER_RECOVERY_MS. A session message: TUNNEL_ID, SESSION_ID, PEER_TUNNEL_ID, PEER_SESSION_ID,
- * STATE, ESTABLISHED, LNS, DIRECTION, CALL_SERIAL, SEND_SEQ, PEER_IP, PEER_PORT, PPPD_PID and
- * IFNAME (while pppd runs; IFNAME once pppd named it).
+ * QUEUED, CONTROL, FAILOVER, PEER_FAILOVER_FLAGS, PEER_RECOVERY_MS, RECOVERY. A session message:
+ * TUNNEL_ID, SESSION_ID, PEER_TUNNEL_ID, PEER_SESSION_ID, STATE, ESTABLISHED, LNS, DIRECTION,
+ * CALL_SERIAL, SEND_SEQ, PEER_IP, PEER_PORT, PPPD_PID and IFNAME (while pppd runs; IFNAME once
+ * pppd named it).
  */
 enum l2tpkd_ctl_attr {
 	L2TPKD_CTL_A_UNSPEC = 0,
@@ -177,6 +186,7 @@ enum l2tpkd_ctl_attr {
 	L2TPKD_CTL_A_FAILOVER = 54,	   /* u8: RFC 4951 failover negotiated (both advertised it) */
 	L2TPKD_CTL_A_PEER_FAILOVER_FLAGS = 55, /* u16: the peer's L2TP_FAILOVER_CAP_* bits; 0: none */
 	L2TPKD_CTL_A_PEER_RECOVERY_MS = 56,    /* u32: the Recovery Time the peer asked for */
+	L2TPKD_CTL_A_RECOVERY = 57,	       /* u8, enum l2tpkd_ctl_recovery */
 	__L2TPKD_CTL_A_END,
 	L2TPKD_CTL_A_MAX = __L2TPKD_CTL_A_END - 1,
 };
@@ -184,6 +194,17 @@ enum l2tpkd_ctl_attr {
 enum l2tpkd_ctl_direction {
 	L2TPKD_CTL_DIR_INCOMING = 0, /* ICRQ: a subscriber came in at the LAC */
 	L2TPKD_CTL_DIR_OUTGOING = 1, /* OCRQ: the LNS asked the LAC to dial */
+};
+
+/*
+ * L2TPKD_CTL_A_RECOVERY: how a tunnel came through a restart of the daemon. Values are only
+ * appended (RFC 4951's failover protocol will add its own); a receiver shows one it does not
+ * know as such ("unknown(N)") rather than refusing the reply.
+ */
+enum l2tpkd_ctl_recovery {
+	L2TPKD_CTL_RECOVERY_NONE = 0,	   /* not restored: opened by this process */
+	L2TPKD_CTL_RECOVERY_RESYNCING = 1, /* restored; Ns not yet learnt from the peer */
+	L2TPKD_CTL_RECOVERY_SILENT = 2,	   /* resynchronised without the peer knowing (silent failover) */
 };
 
 /* L2TPKD_CTL_A_CONTROL: the tunnel's control message counters. */

@@ -102,8 +102,12 @@ void sim_start(struct sim_world *w)
 
 void sim_destroy(struct sim_world *w)
 {
-	for (int i = 0; i < w->n_nodes; i++)
+	for (int i = 0; i < w->n_nodes; i++) {
 		engine_free(w->nodes[i].e);
+		free(w->nodes[i].state);
+		w->nodes[i].state = NULL;
+		w->nodes[i].n_state = 0;
+	}
 	while (w->n_queue)
 		free(queue_pop(w));
 	free(w->queue);
@@ -183,6 +187,62 @@ static void transmit(struct sim_world *w, const struct sim_node *from, const str
 	}
 }
 
+static struct sim_record *state_find(struct sim_node *n, uint64_t key)
+{
+	for (size_t i = 0; i < n->n_state; i++)
+		if (n->state[i].key == key)
+			return &n->state[i];
+	return NULL;
+}
+
+static void keep_state(struct sim_node *n, const struct engine_action *a)
+{
+	struct sim_record *r = state_find(n, a->state.key);
+
+	if (a->type == ENGINE_STATE_DROP) {
+		if (r)
+			*r = n->state[--n->n_state];
+		return;
+	}
+	if (a->state.len > ENGINE_STATE_RECORD_MAX)
+		abort();
+	if (!r) {
+		struct sim_record *v = realloc(n->state, (n->n_state + 1) * sizeof(*v));
+
+		if (!v)
+			abort();
+		n->state = v;
+		r = &n->state[n->n_state++];
+	}
+	r->key = a->state.key;
+	r->len = a->state.len;
+	memcpy(r->buf, a->state.buf, a->state.len);
+}
+
+static int by_key(const void *a, const void *b)
+{
+	uint64_t x = ((const struct sim_record *)a)->key, y = ((const struct sim_record *)b)->key;
+
+	return x < y ? -1 : x > y;
+}
+
+unsigned sim_restart(struct sim_world *w, struct sim_node *n)
+{
+	unsigned refused = 0;
+
+	engine_free(n->e);
+	n->e = engine_new(&n->cfg);
+	if (!n->e)
+		abort();
+	qsort(n->state, n->n_state, sizeof(*n->state), by_key);
+	for (size_t i = 0; i < n->n_state; i++)
+		if (engine_restore(n->e, w->now, n->state[i].key, n->state[i].buf, n->state[i].len) < 0)
+			refused++;
+	engine_resume(n->e, w->now);
+	sim_settle(w, n);
+	return refused;
+}
+
 static void count_action(struct sim_node *n, const struct engine_action *a)
 {
 	switch (a->type) {
@@ -223,6 +283,10 @@ static void count_action(struct sim_node *n, const struct engine_action *a)
 		n->last_request = *a;
 		snprintf(n->last_request_text, sizeof(n->last_request_text), "%s", a->request.why.message);
 		n->last_request.request.why.message = n->last_request_text;
+		break;
+	case ENGINE_STATE_PUT:
+	case ENGINE_STATE_DROP:
+		keep_state(n, a);
 		break;
 	case ENGINE_LOG:
 		if (!strncmp(a->log.text, "failover ", 9)) {

@@ -68,6 +68,16 @@ struct sim_node {
 	bool record;
 	uint16_t sent_types[4096];
 	uint32_t n_sent_types;
+	/* Its durable state, kept from STATE_PUT and STATE_DROP actions. */
+	struct sim_record *state;
+	size_t n_state;
+};
+
+/* A durable record as a node's shell would keep it (cfg.persist_state). */
+struct sim_record {
+	uint64_t key;
+	uint16_t len;
+	uint8_t buf[ENGINE_STATE_RECORD_MAX];
 };
 
 struct sim_packet;
@@ -97,6 +107,13 @@ void sim_settle(struct sim_world *w, struct sim_node *n);
 bool sim_run(struct sim_world *w, uint64_t until, bool (*done)(struct sim_world *w, void *arg), void *arg);
 /* Nothing is in flight and no engine has anything to retransmit. */
 bool sim_quiet(struct sim_world *w);
+
+/*
+ * kill -9 and a new process: the node's engine is freed without a word to anyone, a new one
+ * restores the kept records (kind order, as the daemon does) and resumes. The fake kernel
+ * keeps its objects. Returns the records engine_restore() refused.
+ */
+unsigned sim_restart(struct sim_world *w, struct sim_node *n);
 
 /* Shortcuts that also settle the node. */
 int sim_open_tunnel(struct sim_world *w, struct sim_node *from, const struct sim_node *to, uint16_t *tid);

@@ -4,8 +4,9 @@
  * l2tpctl sends, encoded by its own encoder (cli_request.c), and answers shaped as the daemon
  * sends them (include/l2tp/ctl.h), written with the shared writer (ctl_proto.c): replies of
  * each kind with every attribute and nest (extended failover's too: group calls, peer show,
- * lns show), ACKs, refusals with the extended ack, dump ends, and events. Built from the real
- * encoders so that the seeds stay valid as the protocol grows.
+ * lns show; hitless restart: restart and each recovery of a tunnel), ACKs, refusals with the
+ * extended ack, dump ends, and events. Built from the real encoders so that the seeds stay
+ * valid as the protocol grows.
  *
  * usage: gen_ctl_seeds OUT_DIR
  */
@@ -104,6 +105,21 @@ static void put_kernel(struct ctl_msg *m)
 	ctl_nest_end(m, nest);
 }
 
+/*
+ * RFC 4951 and how the tunnel came through a restart, by ID modulo 4: none, resyncing, silent,
+ * and a value only a newer daemon has (l2tpctl shows it as unknown).
+ */
+static void put_failover(struct ctl_msg *m, uint16_t id)
+{
+	static const uint8_t recovery[] = { L2TPKD_CTL_RECOVERY_NONE, L2TPKD_CTL_RECOVERY_RESYNCING,
+					    L2TPKD_CTL_RECOVERY_SILENT, 200 };
+
+	ctl_put_u8(m, L2TPKD_CTL_A_FAILOVER, id & 1);
+	ctl_put_u16(m, L2TPKD_CTL_A_PEER_FAILOVER_FLAGS, id & 3);
+	ctl_put_u32(m, L2TPKD_CTL_A_PEER_RECOVERY_MS, id & 1 ? 30000 : 0);
+	ctl_put_u8(m, L2TPKD_CTL_A_RECOVERY, recovery[id % sizeof(recovery)]);
+}
+
 static void tunnel(struct dgram *d, uint16_t msg_type, uint16_t flags, uint16_t id)
 {
 	static const uint8_t local6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
@@ -130,6 +146,8 @@ static void tunnel(struct dgram *d, uint16_t msg_type, uint16_t flags, uint16_t 
 	for (type = 1; type <= L2TPKD_CTL_CONTROL_A_MAX; type++)
 		ctl_put_u32(m, type, type);
 	ctl_nest_end(m, nest);
+	if (msg_type == L2TPKD_CTL_MSG_TUNNEL_GET)
+		put_failover(m, id);
 	if (msg_type == L2TPKD_CTL_MSG_STATS) {
 		if (id & 1)
 			put_kernel(m);
@@ -337,6 +355,7 @@ static int request_seeds(void)
 		{ "req-drain-on", { .type = L2TPKD_CTL_MSG_DRAIN, .has_drain = true, .drain = true } },
 		{ "req-drain-off", { .type = L2TPKD_CTL_MSG_DRAIN, .has_drain = true, .drain = false } },
 		{ "req-lns-show", { .type = L2TPKD_CTL_MSG_LNS_GET } },
+		{ "req-restart", { .type = L2TPKD_CTL_MSG_RESTART } },
 	};
 	union {
 		struct nlmsghdr align;
@@ -389,6 +408,29 @@ static int failover_seeds(void)
 	request_done(&d, true);
 	request_done(&d, false);
 	r |= write_dgram("events-request-done", &d);
+	return r;
+}
+
+/* Hitless restart: the ACK, its refusals, and tunnels as they come through (unknown value too). */
+static int restart_seeds(void)
+{
+	static struct dgram d;
+	int r = 0;
+
+	status_error(&d, L2TPKD_CTL_MSG_RESTART, 0, NULL, 0);
+	r |= write_dgram("reply-restart", &d);
+
+	status_error(&d, L2TPKD_CTL_MSG_RESTART, -ESHUTDOWN, "l2tpkd is stopping", 0);
+	r |= write_dgram("reply-restart-stopping", &d);
+
+	status_error(&d, L2TPKD_CTL_MSG_RESTART, -ENOENT, "no state store: cannot restart in place", 0);
+	r |= write_dgram("reply-restart-no-store", &d);
+
+	tunnel(&d, L2TPKD_CTL_MSG_TUNNEL_GET, NLM_F_MULTI, 2);
+	tunnel(&d, L2TPKD_CTL_MSG_TUNNEL_GET, NLM_F_MULTI, 3);
+	tunnel(&d, L2TPKD_CTL_MSG_TUNNEL_GET, NLM_F_MULTI, 4);
+	status_done(&d, 0, NULL);
+	r |= write_dgram("reply-tunnel-recovery", &d);
 	return r;
 }
 
@@ -447,7 +489,7 @@ static int answer_seeds(void)
 	event(&d, L2TPKD_CTL_EVENT_TUNNEL_DOWN);
 	event(&d, L2TPKD_CTL_EVENT_RELOAD);
 	r |= write_dgram("events-down", &d);
-	return r | failover_seeds();
+	return r | failover_seeds() | restart_seeds();
 }
 
 int main(int argc, char **argv)

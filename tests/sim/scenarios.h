@@ -19,6 +19,9 @@ extern const unsigned int n_scenarios;
 /* failover.c: extended failover (issue 5). */
 extern const struct scenario failover_scenarios[];
 extern const unsigned int n_failover_scenarios;
+/* restart.c: restarts with silent resynchronisation (issue 6). */
+extern const struct scenario restart_scenarios[];
+extern const unsigned int n_restart_scenarios;
 
 /* Prints "  name: FAILED: why" and returns false: one line per broken expectation. */
 bool sim_expect(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -21,6 +21,8 @@ static void collect(void)
 		all[n_all++] = &scenarios[i];
 	for (unsigned int i = 0; i < n_failover_scenarios; i++)
 		all[n_all++] = &failover_scenarios[i];
+	for (unsigned int i = 0; i < n_restart_scenarios; i++)
+		all[n_all++] = &restart_scenarios[i];
 }
 
 static void usage(FILE *f)

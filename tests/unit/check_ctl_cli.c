@@ -218,6 +218,16 @@ START_TEST(test_request_encoding)
 	ck_assert_int_eq(ctl_parse_msg(&u.nlh, &ctl_policy_top, tb, NULL), 0);
 	ck_assert_ptr_null(tb[L2TPKD_CTL_A_CALL]);
 
+	/* restart: a bare change, acknowledged; no attribute but the protocol version. */
+	r = (struct cli_request){ .type = L2TPKD_CTL_MSG_RESTART };
+	len = cli_request_encode(&r, 3, u.b, sizeof(u.b));
+	ck_assert_int_eq(len, NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct nlattr) + sizeof(uint32_t)));
+	ck_assert_uint_eq(u.nlh.nlmsg_type, L2TPKD_CTL_MSG_RESTART);
+	ck_assert_uint_eq(u.nlh.nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
+	ck_assert_uint_eq(u.nlh.nlmsg_seq, 3);
+	ck_assert_int_eq(ctl_parse_msg(&u.nlh, &ctl_policy_top, tb, NULL), 0);
+	ck_assert_uint_eq(mnl_attr_get_u32(tb[L2TPKD_CTL_A_PROTO_VERSION]), L2TPKD_CTL_PROTO_VERSION);
+
 	/* Too small a buffer, and a string beyond the protocol's bound: refused, not cut. */
 	ck_assert_int_eq(cli_request_encode(&r, 1, u.b, 20), -EMSGSIZE);
 	memset(longnum, '1', sizeof(longnum));
@@ -241,8 +251,11 @@ TCase *tcase_ctl_cli(void)
 	return tc;
 }
 
-/* A tunnel reply as ctl_show.c builds it; the peer's host name carries an escape sequence. */
-static void tunnel_reply(char *buf, size_t len, const struct nlattr **tb)
+/*
+ * A tunnel reply as ctl_show.c builds it; the peer's host name carries an escape sequence.
+ * recovery: the RECOVERY value, or -1 for none (a daemon from before restarts in place).
+ */
+static void tunnel_reply(char *buf, size_t len, const struct nlattr **tb, int recovery)
 {
 	static const uint8_t local[4] = { 192, 0, 2, 2 }, peer[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
 	struct ctl_msg m;
@@ -270,12 +283,14 @@ static void tunnel_reply(char *buf, size_t len, const struct nlattr **tb)
 	ctl_put_u8(&m, L2TPKD_CTL_A_FAILOVER, 1);
 	ctl_put_u16(&m, L2TPKD_CTL_A_PEER_FAILOVER_FLAGS, 3);
 	ctl_put_u32(&m, L2TPKD_CTL_A_PEER_RECOVERY_MS, 30000);
+	if (recovery >= 0)
+		ctl_put_u8(&m, L2TPKD_CTL_A_RECOVERY, (uint8_t)recovery);
 	ck_assert(!m.overflow);
 	ck_assert_int_eq(ctl_parse_msg(m.nlh, &ctl_policy_top, tb, NULL), 0);
 }
 
 /* What the printer made of one tunnel in a list, as a string to free. */
-static char *print_tunnel(enum pr_mode mode)
+static char *print_tunnel_recovery(enum pr_mode mode, int recovery)
 {
 	union {
 		struct nlmsghdr nlh;
@@ -288,7 +303,7 @@ static char *print_tunnel(enum pr_mode mode)
 	FILE *f = open_memstream(&out, &len);
 
 	ck_assert_ptr_nonnull(f);
-	tunnel_reply(u.b, sizeof(u.b), tb);
+	tunnel_reply(u.b, sizeof(u.b), tb, recovery);
 	p = pr_new(f, mode);
 	pr_list_begin(p, NULL);
 	ck_assert_int_eq(cli_show_tunnel(p, tb, why, sizeof(why)), CLI_EXIT_OK);
@@ -296,6 +311,11 @@ static char *print_tunnel(enum pr_mode mode)
 	pr_free(p);
 	fclose(f);
 	return out;
+}
+
+static char *print_tunnel(enum pr_mode mode)
+{
+	return print_tunnel_recovery(mode, L2TPKD_CTL_RECOVERY_SILENT);
 }
 
 static json_object *member(json_object *o, const char *key)
@@ -332,6 +352,7 @@ START_TEST(test_tunnel_json)
 	ck_assert(json_object_get_boolean(member(t, "failover")));
 	ck_assert_int_eq(json_object_get_int(member(t, "peer_failover_flags")), 3);
 	ck_assert_int_eq(json_object_get_int(member(t, "peer_recovery_ms")), 30000);
+	ck_assert_str_eq(json_object_get_string(member(t, "recovery")), "silent");
 	control = member(t, "control");
 	ck_assert_int_eq(json_object_get_int(member(control, "sent")), 10);
 	ck_assert(json_object_get_uint64(member(control, "retransmitted")) == 4000000000u);
@@ -351,9 +372,52 @@ START_TEST(test_tunnel_text)
 			      "    local 192.0.2.2:1701 peer [2001:db8::1]:1702\n"
 			      "    peer-host lns\\x1b[2J one sessions 3\n"
 			      "    ns 12 nr 9 queued 0\n"
-			      "    failover yes peer-failover C,D recovery-ms 30000\n"
+			      "    failover yes peer-failover C,D recovery-ms 30000 recovery silent\n"
 			      "    control sent 10 retransmitted 4000000000\n");
 	free(out);
+}
+END_TEST
+
+/*
+ * Each recovery, one a newer daemon added (shown, not refused), and none at all (an older
+ * daemon): at the end of the failover line, and as a JSON string or null.
+ */
+START_TEST(test_tunnel_recovery_printed)
+{
+	static const struct {
+		int value;
+		const char *text, *json; /* json NULL: null */
+	} cases[] = {
+		{ L2TPKD_CTL_RECOVERY_NONE, " recovery none", "none" },
+		{ L2TPKD_CTL_RECOVERY_RESYNCING, " recovery resyncing", "resyncing" },
+		{ L2TPKD_CTL_RECOVERY_SILENT, " recovery silent", "silent" },
+		{ 3, " recovery unknown(3)", "unknown(3)" },
+		{ 255, " recovery unknown(255)", "unknown(255)" },
+		{ -1, "", NULL },
+	};
+	char line[128], *out;
+	json_object *root, *v;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		out = print_tunnel_recovery(PR_TEXT, cases[i].value);
+		snprintf(line, sizeof(line),
+			 "\n    failover yes peer-failover C,D recovery-ms 30000%s\n    control ",
+			 cases[i].text);
+		ck_assert_msg(strstr(out, line), "case %zu: %s", i, out);
+		free(out);
+
+		out = print_tunnel_recovery(PR_JSON, cases[i].value);
+		root = json_tokener_parse(out);
+		ck_assert_msg(root, "case %zu: %s", i, out);
+		v = member(json_object_array_get_idx(root, 0), "recovery");
+		if (cases[i].json)
+			ck_assert_str_eq(json_object_get_string(v), cases[i].json);
+		else
+			ck_assert_ptr_null(v);
+		json_object_put(root);
+		free(out);
+	}
 }
 END_TEST
 
@@ -434,6 +498,7 @@ TCase *tcase_ctl_print(void)
 
 	tcase_add_test(tc, test_tunnel_json);
 	tcase_add_test(tc, test_tunnel_text);
+	tcase_add_test(tc, test_tunnel_recovery_printed);
 	tcase_add_test(tc, test_pretty_json_and_nesting);
 	tcase_add_test(tc, test_event_line);
 	return tc;

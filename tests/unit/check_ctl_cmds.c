@@ -3,13 +3,16 @@
  * The whole control path but the daemon's shell: l2tpctl's commands (cli_cmds.c, in a child
  * process) over a real socket to the server with the daemon's command table (ctl_cmds.c,
  * ctl_show.c), which reads a real engine (tests/common/engine_probe.h). The shell is faked
- * here: it owns the engine and a configuration, has no kernel connection, and one pppd.
+ * here: it owns the engine and a configuration, has no kernel connection, and one pppd; its
+ * restart ends the event loop, as the daemon's does before it re-executes.
  */
 #include <errno.h>
+#include <grp.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,6 +39,8 @@ struct shell {
 	uint16_t pppd_tunnel, pppd_session; /* the one session with a pppd */
 	struct engine_call_info last_call;
 	char last_calling[64];
+	int restart_result; /* what shell_restart() returns */
+	unsigned restarts;  /* its calls */
 };
 
 static char last_log[512];
@@ -154,11 +159,30 @@ uint64_t shell_now(void)
 	return w.sh.p->now;
 }
 
+/* As the daemon's: on success the loop is told to exit, and then it re-executes. */
+int shell_restart(struct shell *sh)
+{
+	sh->restarts++;
+	if (sh->restart_result == 0)
+		sd_event_exit(w.ev, 0);
+	return sh->restart_result;
+}
+
+/* The control server with the daemon's table; changes are for root and admin_gid. */
+static void open_server(gid_t admin_gid)
+{
+	struct ctl_server_config cfg = {
+		.path = w.path, .admin_gid = admin_gid, .log = ctl_cmds_log, .ctx = &w.sh
+	};
+	char why[256] = "";
+
+	cfg.commands = ctl_cmds_table(&cfg.n_commands);
+	ck_assert_msg(ctl_server_open(w.ev, &cfg, &w.srv, why, sizeof(why)) == 0, "%s", why);
+}
+
 static void world_setup(void)
 {
-	struct ctl_server_config cfg = { .admin_gid = getegid(), .log = ctl_cmds_log, .ctx = &w.sh };
 	static const struct l2tp_addr other = { .family = AF_INET, .port = 1701, .addr = { 198, 51, 100, 9 } };
-	char why[256] = "";
 	FILE *f;
 
 	memset(&w, 0, sizeof(w));
@@ -184,9 +208,7 @@ static void world_setup(void)
 	w.sh.pppd_session = w.s2;
 
 	ck_assert_int_ge(sd_event_new(&w.ev), 0);
-	cfg.path = w.path;
-	cfg.commands = ctl_cmds_table(&cfg.n_commands);
-	ck_assert_msg(ctl_server_open(w.ev, &cfg, &w.srv, why, sizeof(why)) == 0, "%s", why);
+	open_server(getegid());
 }
 
 static void world_teardown(void)
@@ -303,9 +325,11 @@ START_TEST(test_tunnel_show)
 	ck_assert(!json_object_get_boolean(member(t, "failover")));
 	ck_assert_int_eq(jint(t, "peer_failover_flags"), 0);
 	ck_assert_int_eq(jint(t, "peer_recovery_ms"), 0);
+	ck_assert_str_eq(json_object_get_string(member(t, "recovery")), "none"); /* never restored */
 	t = json_object_array_get_idx(root, w.t1 == lo ? 1 : 0);
 	ck_assert_str_eq(json_object_get_string(member(t, "state")), "wait-ctl-reply");
 	ck_assert_ptr_null(member(t, "peer_name"));
+	ck_assert_str_eq(json_object_get_string(member(t, "recovery")), "none");
 	json_object_put(root);
 	free(out);
 
@@ -315,7 +339,7 @@ START_TEST(test_tunnel_show)
 	snprintf(expect, sizeof(expect), "tunnel %u peer-tunnel 0 state wait-ctl-reply originator yes\n", w.t2);
 	ck_assert_msg(!strncmp(out, expect, strlen(expect)), "%s", out);
 	ck_assert_ptr_nonnull(strstr(out, "peer 198.51.100.9:1701"));
-	ck_assert_msg(strstr(out, "\n    failover no peer-failover none\n"), "%s", out);
+	ck_assert_msg(strstr(out, "\n    failover no peer-failover none recovery none\n"), "%s", out);
 	free(out);
 
 	/* No such tunnel: exit 2, the daemon's reason, nothing printed. */
@@ -324,6 +348,35 @@ START_TEST(test_tunnel_show)
 	snprintf(expect, sizeof(expect), "no tunnel %u", r.tunnel_id);
 	ck_assert_str_eq(why, expect);
 	ck_assert(!strncmp(out, "ERROR", 5));
+	free(out);
+}
+END_TEST
+
+/* How each tunnel came through a restart, as the engine says, in JSON and in text. */
+START_TEST(test_tunnel_recovery)
+{
+	struct cli_request r = { .type = L2TPKD_CTL_MSG_TUNNEL_GET };
+	char *out, why[256];
+	json_object *root, *t;
+	size_t i;
+
+	tunnel_find(w.sh.p->e, w.t1)->recovery = ENGINE_RECOVERY_SILENT;
+	tunnel_find(w.sh.p->e, w.t2)->recovery = ENGINE_RECOVERY_RESYNCING;
+	ck_assert_int_eq(l2tpctl(cli_run_tunnel_show, &r, PR_JSON, &out, why), CLI_EXIT_OK);
+	root = json_tokener_parse(out);
+	ck_assert_ptr_nonnull(root);
+	ck_assert_uint_eq(json_object_array_length(root), 2);
+	for (i = 0; i < 2; i++) {
+		t = json_object_array_get_idx(root, i);
+		ck_assert_str_eq(json_object_get_string(member(t, "recovery")),
+				 jint(t, "tunnel_id") == w.t1 ? "silent" : "resyncing");
+	}
+	json_object_put(root);
+	free(out);
+
+	r.tunnel_id = w.t1;
+	ck_assert_int_eq(l2tpctl(cli_run_tunnel_show, &r, PR_TEXT, &out, why), CLI_EXIT_OK);
+	ck_assert_msg(strstr(out, "\n    failover no peer-failover none recovery silent\n"), "%s", out);
 	free(out);
 }
 END_TEST
@@ -485,6 +538,98 @@ START_TEST(test_changes)
 	ck_assert_int_eq(l2tpctl(cli_run_change, &r, PR_TEXT, &out, why), CLI_EXIT_REFUSED);
 	ck_assert_str_eq(why, "l2tpkd.conf:3: listen: not an address");
 	free(out);
+}
+END_TEST
+
+/*
+ * restart: acknowledged, and only then does the daemon go. The fake shell ends the loop as the
+ * real one does, so the ACK must leave before the handler's event is over, or never.
+ */
+START_TEST(test_restart)
+{
+	struct cli_request r = { .type = L2TPKD_CTL_MSG_RESTART };
+	char *out, why[256], expect[64];
+
+	ck_assert_int_eq(l2tpctl(cli_run_change, &r, PR_TEXT, &out, why), CLI_EXIT_OK);
+	ck_assert_str_eq(out, "");
+	free(out);
+	ck_assert_uint_eq(w.sh.restarts, 1);
+	ck_assert_int_lt(sd_event_run(w.ev, 0), 0); /* the loop is over */
+	snprintf(expect, sizeof(expect), "control: uid %u pid ", (unsigned)getuid());
+	ck_assert_msg(!strncmp(last_log, expect, strlen(expect)), "%s", last_log);
+	ck_assert_msg(strlen(last_log) > 9 && !strcmp(last_log + strlen(last_log) - 9, ": restart"), "%s",
+		      last_log);
+}
+END_TEST
+
+/* Its refusals, in the daemon's words, each logged; nothing printed on stdout. */
+START_TEST(test_restart_refused)
+{
+	static const struct {
+		int err;
+		const char *why;
+	} cases[] = {
+		{ -ESHUTDOWN, "l2tpkd is stopping" },
+		{ -ENOENT, "no state store: cannot restart in place" },
+		{ -EIO, "Input/output error" }, /* not in the contract: strerror() */
+	};
+	struct cli_request r = { .type = L2TPKD_CTL_MSG_RESTART };
+	char *out, why[256], expect[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		w.sh.restart_result = cases[i].err;
+		ck_assert_int_eq(l2tpctl(cli_run_change, &r, PR_TEXT, &out, why), CLI_EXIT_REFUSED);
+		ck_assert_str_eq(why, cases[i].why);
+		ck_assert(!strncmp(out, "ERROR ", 6));
+		free(out);
+		snprintf(expect, sizeof(expect), ": restart: refused: %s", cases[i].why);
+		ck_assert_msg(strstr(last_log, expect), "%s", last_log);
+	}
+	ck_assert_uint_eq(w.sh.restarts, 3);
+}
+END_TEST
+
+/* In a child: restart as a user of neither root nor the admin group; 0 if refused for that. */
+static int restart_as_stranger(void)
+{
+	struct cli_request r = { .type = L2TPKD_CTL_MSG_RESTART };
+	struct cli_conn c;
+	char why[256];
+	int ret;
+
+	if (geteuid() == 0 && (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0))
+		return 10;
+	if (cli_connect(&c, w.path, why, sizeof(why)) != CLI_EXIT_OK)
+		return 11;
+	c.timeout_s = 5;
+	ret = cli_transact(&c, &r, NULL, NULL, why, sizeof(why));
+	cli_close(&c);
+	if (ret != CLI_EXIT_REFUSED)
+		return 12;
+	return strcmp(why, "permission denied: needs root or group " L2TPKD_CTL_GROUP) ? 13 : 0;
+}
+
+START_TEST(test_restart_needs_privilege)
+{
+	pid_t pid;
+
+	if (geteuid() == 0) {
+		/* nobody may open the socket, and is not of the admin group (ours). */
+		ck_assert_int_eq(chmod(w.dir, 0755), 0);
+		ck_assert_int_eq(chmod(w.path, 0666), 0);
+	} else {
+		/* Without an admin group, changes are root's alone. */
+		ctl_server_free(w.srv);
+		open_server((gid_t)-1);
+	}
+	fflush(NULL);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		_exit(restart_as_stranger());
+	ck_assert_int_eq(serve_child(pid), 0);
+	ck_assert_uint_eq(w.sh.restarts, 0);
 }
 END_TEST
 
@@ -685,5 +830,9 @@ TCase *tcase_ctl_cmds(void)
 	tcase_add_test(tc, test_version);
 	tcase_add_test(tc, test_monitor);
 	tcase_add_test(tc, test_failover);
+	tcase_add_test(tc, test_tunnel_recovery);
+	tcase_add_test(tc, test_restart);
+	tcase_add_test(tc, test_restart_refused);
+	tcase_add_test(tc, test_restart_needs_privilege);
 	return tc;
 }

@@ -72,6 +72,48 @@ START_TEST(test_round_trip)
 }
 END_TEST
 
+/*
+ * Hitless restart's pieces of the wire are ABI: RESTART follows LNS_GET, RECOVERY follows
+ * PEER_RECOVERY_MS and is a u8 whose values stay put. A value this side does not know still
+ * parses (l2tpctl shows it as unknown); another width does not.
+ */
+START_TEST(test_restart_and_recovery_wire)
+{
+	const struct nlattr *tb[L2TPKD_CTL_A_MAX + 1];
+	struct ctl_parse_error err = { .why = "" };
+	uint16_t v16 = L2TPKD_CTL_RECOVERY_SILENT;
+	union msgbuf u;
+	struct ctl_msg m;
+	char buf[64];
+	size_t off = 0;
+
+	ck_assert_int_eq(L2TPKD_CTL_MSG_RESTART, NLMSG_MIN_TYPE + 15);
+	ck_assert_int_eq(L2TPKD_CTL_A_RECOVERY, 57);
+	ck_assert_int_eq(L2TPKD_CTL_RECOVERY_NONE, 0);
+	ck_assert_int_eq(L2TPKD_CTL_RECOVERY_RESYNCING, 1);
+	ck_assert_int_eq(L2TPKD_CTL_RECOVERY_SILENT, 2);
+	ck_assert_int_eq(ctl_policy_top.attrs[L2TPKD_CTL_A_RECOVERY].kind, CTL_ATTR_U8);
+	ck_assert_str_eq(ctl_policy_top.attrs[L2TPKD_CTL_A_RECOVERY].name, "recovery");
+
+	ctl_msg_init(&m, u.b, sizeof(u.b), L2TPKD_CTL_MSG_TUNNEL_GET, NLM_F_MULTI, 7, 0);
+	ctl_put_u16(&m, L2TPKD_CTL_A_TUNNEL_ID, 5);
+	ctl_put_u8(&m, L2TPKD_CTL_A_RECOVERY, L2TPKD_CTL_RECOVERY_SILENT);
+	ck_assert(!m.overflow);
+	ck_assert_int_eq(ctl_parse_msg(&u.nlh, &ctl_policy_top, tb, &err), 0);
+	ck_assert_uint_eq(mnl_attr_get_u8(tb[L2TPKD_CTL_A_RECOVERY]), L2TPKD_CTL_RECOVERY_SILENT);
+
+	ctl_msg_init(&m, u.b, sizeof(u.b), L2TPKD_CTL_MSG_TUNNEL_GET, NLM_F_MULTI, 7, 0);
+	ctl_put_u8(&m, L2TPKD_CTL_A_RECOVERY, 200);
+	ck_assert_int_eq(ctl_parse_msg(&u.nlh, &ctl_policy_top, tb, &err), 0);
+	ck_assert_uint_eq(mnl_attr_get_u8(tb[L2TPKD_CTL_A_RECOVERY]), 200);
+
+	raw_attr(buf, &off, L2TPKD_CTL_A_RECOVERY, 6, &v16, 2);
+	ck_assert_int_eq(parse_raw(buf, off, tb, &err), -EINVAL);
+	ck_assert_ptr_eq(err.attr, buf);
+	ck_assert_ptr_nonnull(strstr(err.why, "recovery"));
+}
+END_TEST
+
 START_TEST(test_unknown_attributes_skipped)
 {
 	const struct nlattr *tb[L2TPKD_CTL_A_MAX + 1];
@@ -483,6 +525,7 @@ Suite *suite_ctl_proto(void)
 	TCase *tc = tcase_create("proto");
 
 	tcase_add_test(tc, test_round_trip);
+	tcase_add_test(tc, test_restart_and_recovery_wire);
 	tcase_add_test(tc, test_unknown_attributes_skipped);
 	tcase_add_test(tc, test_hostile_attributes);
 	tcase_add_test(tc, test_nested_validated);

@@ -27,6 +27,7 @@ Suite *suite_ids(void);
 Suite *suite_ip_pool(void);
 Suite *suite_kglue(void);
 Suite *suite_msg_rules(void);
+Suite *suite_state_store(void);
 Suite *suite_timer_heap(void);
 Suite *suite_tshark_oracle(void);
 Suite *suite_vectors(void);
@@ -34,5 +35,7 @@ Suite *suite_wire(void);
 Suite *suite_xl2tpd_capture(void);
 Suite *suite_xport(void);
 Suite *suite_xport_rx(void);
+Suite *suite_xport_resync(void);
+Suite *suite_engine_state(void);
 
 #endif

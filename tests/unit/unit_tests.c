@@ -29,6 +29,8 @@ int main(void)
 	srunner_add_suite(sr, suite_admission());
 	srunner_add_suite(sr, suite_xport());
 	srunner_add_suite(sr, suite_xport_rx());
+	srunner_add_suite(sr, suite_xport_resync());
+	srunner_add_suite(sr, suite_engine_state());
 	srunner_add_suite(sr, suite_engine_tunnel());
 	srunner_add_suite(sr, suite_engine_reliable());
 	srunner_add_suite(sr, suite_engine_session());
@@ -37,6 +39,7 @@ int main(void)
 	srunner_add_suite(sr, suite_failover());
 	srunner_add_suite(sr, suite_conf());
 	srunner_add_suite(sr, suite_ip_pool());
+	srunner_add_suite(sr, suite_state_store());
 	srunner_add_suite(sr, suite_kglue());
 	srunner_add_suite(sr, suite_ctl_proto());
 	srunner_add_suite(sr, suite_ctl_cli_failover());

@@ -181,3 +181,149 @@ assert_clean() {
 	assert "$ns: no session in l2tpkd" test "$(ctl_json "$ns" session show | jcount)" -eq 0
 	assert "$ns: no ppp interface" test -z "$(ppp_ifaces "$ns")"
 }
+
+# THE INSTALLED UNIT (systemd mode; helpers added for the restart scenarios)
+#   l2tpkd_install        "make install" of $BUILD into the guest's throwaway root (only make's
+#                         install rules, on the programs as built, when the build is older
+#                         than its sources) and group l2tpkd; sets L2TPKD_SBINDIR, L2TPKD_CONFDIR
+#                         (where the unit's l2tpkd reads l2tpkd.conf) and L2TPKD_UNITDIR; the
+#                         uninstall is registered with on_exit. The unit's /tmp is private:
+#                         files it reads go to L2TPKD_CONFDIR, not SCRATCH.
+#   unit_prop UNIT KEY    systemctl show -P KEY UNIT.
+#   unit_procs UNIT COMM  pids of the processes named COMM in UNIT's cgroup, one a line.
+#
+# TRAFFIC
+#   flood_ping_start NAME NS ADDR
+#                         spawns NAME: ping from NS to ADDR every 5 ms (200 a second) with
+#                         timestamps (-D) and late answers reported (-O), one line each, in
+#                         $SCRATCH/NAME.log as they come.
+#   flood_ping_last NAME  prints the highest icmp_seq answered so far (0: none yet).
+#   flood_ping_sent NAME  prints the highest icmp_seq sent and reported so far, answered or
+#                         not (ping -O reports one that has no answer when it sends the next).
+#   flood_ping_window NAME FROM TO
+#                         prints "LOST RATE GAP [SEQ...]" for the pings FROM+1..TO (FROM an
+#                         answered one): how many were never answered, how many a second were
+#                         sent (from the timestamps), the longest time in ms without an answer
+#                         (to TO's report if TO has no answer), and the first 5 unanswered
+#                         sequence numbers.
+
+# l2tpkd_make_vars VAR...: make's variables of $BUILD's Makefile, expanded, one a line.
+l2tpkd_make_vars() {
+	local refs
+	# shellcheck disable=SC2016 # $(...) is make's, not the shell's
+	refs=$(printf ' $(%s)' "$@")
+	printf 'vm-print-vars:\n\t@printf "%%s\\n"%s\n' "$refs" |
+		make -s -C "$BUILD" -o Makefile -f Makefile -f - vm-print-vars
+}
+
+# True if "make install" would compile nothing (config.h left out: its rule always runs).
+l2tpkd_build_is_current() {
+	local srcdir=$1
+	[ "$BUILD/Makefile" -nt "$srcdir/Makefile.in" ] && [ "$srcdir/Makefile.in" -nt "$srcdir/Makefile.am" ] &&
+		[ "$BUILD/config.status" -nt "$srcdir/configure" ] &&
+		make -s -C "$BUILD" -q -o Makefile -o config.h all-am 2>/dev/null
+}
+
+l2tpkd_install() {
+	local srcdir sysusersdir d
+	{
+		read -r srcdir
+		read -r L2TPKD_SBINDIR
+		read -r L2TPKD_CONFDIR
+		read -r L2TPKD_UNITDIR
+		read -r sysusersdir
+	} < <(l2tpkd_make_vars abs_top_srcdir sbindir L2TPKD_CONFDIR systemdunitdir SYSUSERSDIR)
+	for d in "$srcdir" "$L2TPKD_SBINDIR" "$L2TPKD_CONFDIR" "$L2TPKD_UNITDIR" "$sysusersdir"; do
+		[[ $d == /?* ]] || die "cannot read the installation directories from $BUILD/Makefile"
+	done
+	[ ! -e "$L2TPKD_CONFDIR" ] || die "$L2TPKD_CONFDIR exists already: left by something else"
+	on_exit "make -s -C '$BUILD' -o Makefile uninstall >/dev/null; rm -rf '$L2TPKD_CONFDIR'; systemctl daemon-reload"
+	if l2tpkd_build_is_current "$srcdir"; then
+		assert "make install" make -s -C "$BUILD" install
+	else
+		log "the build is older than its sources: make's install rules on what is built"
+		assert "make install-exec-am install-data-am" \
+			make -s -C "$BUILD" -o Makefile -o l2tpkd -o l2tpctl install-exec-am install-data-am
+	fi
+	assert "the installed l2tpkd is the built one" cmp "$BUILD/l2tpkd" "$L2TPKD_SBINDIR/l2tpkd"
+	if ! getent group l2tpkd >/dev/null; then
+		on_exit "groupdel l2tpkd"
+		assert "systemd-sysusers creates group l2tpkd" systemd-sysusers "$sysusersdir/l2tpkd.conf"
+	fi
+	systemctl daemon-reload
+}
+
+unit_prop() { systemctl show -P "$2" "$1"; }
+
+unit_procs() {
+	local cg pid
+	cg=/sys/fs/cgroup$(unit_prop "$1" ControlGroup)
+	[ -r "$cg/cgroup.procs" ] || return 0
+	while read -r pid; do
+		[ "$(cat "/proc/$pid/comm" 2>/dev/null)" != "$2" ] || echo "$pid"
+	done <"$cg/cgroup.procs"
+}
+
+flood_ping_start() {
+	local name=$1 ns=$2 addr=$3
+	spawn "$name" in_ns "$ns" stdbuf -oL ping -n -D -O -i 0.005 "$addr"
+	wait_for 10 "$name: answers from $addr" bash -c "grep -q ' bytes from ' '$SCRATCH/$name.log'"
+}
+
+flood_ping_last() {
+	awk '/ bytes from .*icmp_seq=/ {
+		match($0, /icmp_seq=[0-9]+/)
+		s = substr($0, RSTART + 9, RLENGTH - 9) + 0
+		if (s > max) max = s
+	} END { print max + 0 }' "$SCRATCH/$1.log"
+}
+
+flood_ping_sent() {
+	awk '/icmp_seq=/ {
+		match($0, /icmp_seq=[0-9]+/)
+		s = substr($0, RSTART + 9, RLENGTH - 9) + 0
+		if (s > max) max = s
+	} END { print max + 0 }' "$SCRATCH/$1.log"
+}
+
+flood_ping_window() {
+	awk -v a="$2" -v b="$3" '
+	/^\[[0-9.]+\] .*icmp_seq=/ {
+		match($0, /icmp_seq=[0-9]+/)
+		s = substr($0, RSTART + 9, RLENGTH - 9) + 0
+		if (s < a || s > b)
+			next
+		t = substr($1, 2, length($1) - 2) + 0
+		if (/ bytes from /) {
+			if (!(s in at))
+				at[s] = t
+		} else if (!(s in late))
+			late[s] = t
+	}
+	END {
+		lost = 0
+		for (s = a + 1; s <= b; s++)
+			if (!(s in at) && ++lost <= 5)
+				first = first " " s
+		gap = 0
+		prev = -1
+		for (s = a; s <= b; s++) {
+			if (!(s in at))
+				continue
+			if (prev >= 0 && at[s] - prev > gap)
+				gap = at[s] - prev
+			prev = at[s]
+		}
+		end = 0
+		if (b in at)
+			end = at[b]
+		else if (b in late)
+			end = late[b]
+		if (prev >= 0 && end - prev > gap)
+			gap = end - prev
+		rate = 0
+		if ((a in at) && end > at[a])
+			rate = (b - a) / (end - at[a])
+		printf "%d %d %d%s\n", lost, rate, gap * 1000, first
+	}' "$SCRATCH/$1.log"
+}

@@ -54,3 +54,20 @@ assert_auth_and_hiding() {
 		test "$(count_frames "$pcap" "ip.src == $ours && l2tp.avp.hidden == 1")" -ge 1
 	log "frames with hidden AVPs from xl2tpd: $(count_frames "$pcap" "ip.src != $ours && l2tp.avp.hidden == 1")"
 }
+
+# Helpers added for the restart scenarios:
+#   xl2tpd_log_mark NS    prints how many lines NS's xl2tpd log has: a mark for xl2tpd_log_since.
+#   xl2tpd_log_since NS MARK
+#                         prints NS's xl2tpd log after line MARK.
+#   xl2tpd_teardowns      filters xl2tpd log lines (stdin) down to those that tell of a tunnel or
+#                         call torn down, given up or unknown to xl2tpd (1.3.18's texts: a
+#                         StopCCN or CDN received or sent, pppd stopped, retries exhausted, a
+#                         packet for a tunnel or call it no longer has); true if there is one.
+
+xl2tpd_log_mark() { wc -l <"$SCRATCH/$1-xl2tpd.log"; }
+
+xl2tpd_log_since() { tail -n +"$(($2 + 1))" "$SCRATCH/$1-xl2tpd.log"; }
+
+xl2tpd_teardowns() {
+	grep -E 'Connection closed to|Connection [0-9]+ closed to|Disconnecting from|Call [0-9]+ to .* disconnected|Terminating pppd|pppd terminated|[Mm]aximum retries exceeded|Unable to deliver closing message|closing down tunnel|Declaring call dead|Closing call|Can not find tunnel|unable to find call or tunnel|peer closing for reason|StopCCN|Call-Disconnect-Notify'
+}
