@@ -36,7 +36,7 @@
 struct sd_job_query {
 	sd_bus *bus;
 	uint64_t deadline; /* CLOCK_MONOTONIC, microseconds */
-	bool answered;	   /* systemd returned an answer on this connection */
+	bool answered;	   /* systemd returned a method return on this connection */
 	char *why;
 	size_t why_len;
 };
@@ -91,6 +91,8 @@ static int call(struct sd_job_query *q, sd_bus_message *m, const char *what, sd_
 		if (r == 0) {
 			now = now_usec();
 			r = now < q->deadline ? sd_bus_wait(q->bus, q->deadline - now) : -ETIMEDOUT;
+			if (r == -EINTR)
+				r = 0;
 		}
 	}
 	sd_bus_slot_unref(slot);
@@ -301,7 +303,7 @@ int sd_job_is_restart(char *why, size_t why_len)
 	if (!getenv("INVOCATION_ID") && !getenv("NOTIFY_SOCKET"))
 		return say(&q, 0, "not a systemd service (neither $INVOCATION_ID nor $NOTIFY_SOCKET is set)");
 	r = ask_via(&q, open_private, "systemd's private socket");
-	/* Only a connection that never got an answer is worth a second try. */
+	/* Once systemd answered a call, the system bus would tell the same: no second try. */
 	if (r >= 0 || q.answered || now_usec() >= q.deadline)
 		return r;
 	snprintf(first, sizeof(first), "%s", why_len ? why : "");

@@ -299,6 +299,7 @@ static struct conf_ref *conf_ref_new(struct shell *sh, struct l2tpkd_conf *c)
 	if (!r)
 		return NULL;
 	c->engine.random = random_octets;
+	c->engine.persist_state = true; /* the state store (shell_persist.c) */
 	if (sh->debug)
 		c->engine.log_level = ENGINE_LOG_DEBUG;
 	r->conf = c;
@@ -451,6 +452,8 @@ static int on_terminate(sd_event_source *src, const struct signalfd_siginfo *si,
 		}
 		if (r < 0)
 			log_warning("cannot tell a restart from a stop (%s): stopping", why);
+		else
+			log_info("SIGTERM: %s: stopping", why);
 	}
 	sh->stopping = true;
 	log_notice("stopping on signal %u: StopCCN to every peer", si->ssi_signo);

@@ -190,11 +190,12 @@ assert_clean() {
 #                         uninstall is registered with on_exit. The unit's /tmp is private:
 #                         files it reads go to L2TPKD_CONFDIR, not SCRATCH.
 #   unit_prop UNIT KEY    systemctl show -P KEY UNIT.
-#   unit_procs UNIT COMM  pids of the processes named COMM in UNIT's cgroup, one a line.
+#   unit_procs UNIT COMM  pids of the processes named COMM in UNIT's cgroup, one a line (an
+#                         inactive unit has no cgroup: nothing).
 #
 # TRAFFIC
 #   flood_ping_start NAME NS ADDR
-#                         spawns NAME: ping from NS to ADDR every 5 ms (200 a second) with
+#                         spawns NAME: ping from NS to ADDR every 4 ms (250 a second) with
 #                         timestamps (-D) and late answers reported (-O), one line each, in
 #                         $SCRATCH/NAME.log as they come.
 #   flood_ping_last NAME  prints the highest icmp_seq answered so far (0: none yet).
@@ -266,7 +267,7 @@ unit_procs() {
 
 flood_ping_start() {
 	local name=$1 ns=$2 addr=$3
-	spawn "$name" in_ns "$ns" stdbuf -oL ping -n -D -O -i 0.005 "$addr"
+	spawn "$name" in_ns "$ns" stdbuf -oL ping -n -D -O -i 0.004 "$addr"
 	wait_for 10 "$name: answers from $addr" bash -c "grep -q ' bytes from ' '$SCRATCH/$name.log'"
 }
 

@@ -62,12 +62,14 @@ assert_auth_and_hiding() {
 #   xl2tpd_teardowns      filters xl2tpd log lines (stdin) down to those that tell of a tunnel or
 #                         call torn down, given up or unknown to xl2tpd (1.3.18's texts: a
 #                         StopCCN or CDN received or sent, pppd stopped, retries exhausted, a
-#                         packet for a tunnel or call it no longer has); true if there is one.
+#                         packet for a tunnel or call it no longer has; with "debug avp = yes"
+#                         also the received StopCCN's or CDN's message type and Result Code);
+#                         true if there is one.
 
 xl2tpd_log_mark() { wc -l <"$SCRATCH/$1-xl2tpd.log"; }
 
 xl2tpd_log_since() { tail -n +"$(($2 + 1))" "$SCRATCH/$1-xl2tpd.log"; }
 
 xl2tpd_teardowns() {
-	grep -E 'Connection closed to|Connection [0-9]+ closed to|Disconnecting from|Call [0-9]+ to .* disconnected|Terminating pppd|pppd terminated|[Mm]aximum retries exceeded|Unable to deliver closing message|closing down tunnel|Declaring call dead|Closing call|Can not find tunnel|unable to find call or tunnel|peer closing for reason|StopCCN|Call-Disconnect-Notify'
+	grep -E 'Connection closed to|Connection [0-9]+ closed to|Disconnecting from|Call [0-9]+ to .* disconnected|Terminating pppd|pppd terminated|[Mm]aximum retries exceeded|Unable to deliver closing message|closing down tunnel|Declaring call dead|Closing call|Can not find tunnel|unable to find call or tunnel|peer closing for reason|Stop-Control-Connection-Notification|Call-Disconnect-Notify'
 }
