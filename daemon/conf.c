@@ -318,6 +318,9 @@ static void peer_section(struct conf_parse *p, const char *name)
 		return;
 	peer->line = p->line;
 	peer->pppd.extra = conf_no_words;
+	/* Set from [global] at the end if not given; a bad value, left as this, is not a "no"
+	   that conflicts with [global] too (conf_check.c). */
+	peer->disable_failover_protocol = true;
 	memset(p->peer_lines[c->n_peers], 0, sizeof(p->peer_lines[0]));
 	p->peer = c->n_peers++;
 	p->key_lines = p->peer_lines[p->peer];

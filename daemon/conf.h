@@ -48,6 +48,8 @@ struct conf_peer {
 	bool has_local;
 	const char *secret;	     /* NULL: the [global] one, if any (engine_peers[] has the one in effect) */
 	bool hide_avps;
+	enum engine_resync resync;   /* ENGINE_RESYNC_DEFAULT: the [global] one */
+	bool disable_failover_protocol; /* given here, else the [global] value */
 	struct conf_pppd pppd;	     /* LAC side: pppd runs as the client */
 	unsigned line;		     /* where the section starts, for messages */
 };
@@ -75,6 +77,7 @@ struct l2tpkd_conf {
 	unsigned n_listen;
 	const char *pppd_path;	 /* default /usr/sbin/pppd */
 	const char *pppd_plugin; /* default pppol2tp.so */
+	bool disable_failover_protocol; /* then engine.failover_flags is 0 */
 	/* [lns] */
 	bool lns_enabled;	 /* accept = yes (default) */
 	struct conf_prefix accept_from[CONF_MAX_PREFIXES];

@@ -33,12 +33,30 @@ static void check_timers_and_limits(struct conf_parse *p)
 		conf_error(p, line, "hide-avps: needs a secret in [global]");
 }
 
+/*
+ * A [peer]'s disable-failover-protocol: the [global] value unless it says. Without the
+ * capability in [global] (engine.failover_flags 0) no peer gets it: "no" here cannot undo that.
+ */
+static void check_peer_failover(struct conf_parse *p, unsigned i)
+{
+	static const char why[] = "[global] disable-failover-protocol = yes turns the failover protocol "
+				  "off for every peer (set it per [peer] instead)";
+	struct conf_peer *peer = &p->c->peers[i];
+	unsigned line = conf_key_line(p, CONF_SEC_PEER, i, "disable-failover-protocol");
+
+	if (!line)
+		peer->disable_failover_protocol = p->c->disable_failover_protocol;
+	else if (!peer->disable_failover_protocol && p->c->disable_failover_protocol)
+		conf_error(p, line, "disable-failover-protocol: \"no\": %s", why);
+}
+
 /* A [peer] on its own: address given, local of the same family, a secret to hide AVPs with. */
 static void check_peer(struct conf_parse *p, unsigned i)
 {
 	struct conf_peer *peer = &p->c->peers[i];
 	unsigned hide = conf_key_line(p, CONF_SEC_PEER, i, "hide-avps");
 
+	check_peer_failover(p, i);
 	if (!hide)
 		peer->hide_avps = p->c->engine.hide_avps;
 	/* A bad address was reported on its line. */
@@ -105,12 +123,18 @@ static void check_unique(struct conf_parse *p)
 	free(v);
 }
 
-/* The engine's view: one entry per [peer], its own secret or else the one in [global]. */
+/*
+ * The engine's view: one entry per [peer], its own secret or else the one in [global], its
+ * failover settings (a resync mode left out is the engine's ENGINE_RESYNC_DEFAULT: the global).
+ * disable-failover-protocol in [global] leaves the Failover Capability AVP out altogether.
+ */
 static void build_engine(struct conf_parse *p)
 {
 	struct l2tpkd_conf *c = p->c;
 
 	c->engine.accept_tunnels = c->lns_enabled;
+	if (c->disable_failover_protocol)
+		c->engine.failover_flags = 0;
 	if (!c->n_peers)
 		return;
 	c->engine_peers = calloc(c->n_peers, sizeof(*c->engine_peers));
@@ -123,6 +147,8 @@ static void build_engine(struct conf_parse *p)
 			.addr = c->peers[i].addr,
 			.secret = c->peers[i].secret ? c->peers[i].secret : c->engine.secret,
 			.hide_avps = c->peers[i].hide_avps,
+			.resync = c->peers[i].resync,
+			.disable_failover_protocol = c->peers[i].disable_failover_protocol,
 		};
 	c->engine.peers = c->engine_peers;
 	c->engine.n_peers = c->n_peers;

@@ -24,7 +24,7 @@ enum conf_section {
 	CONF_SEC_SKIP,	 /* a section already reported as bad: its keys are not looked at */
 };
 
-#define CONF_KEYS_MAX 16 /* keys in the largest section */
+#define CONF_KEYS_MAX 24 /* keys in the largest section */
 
 #define CONF_NAME_MAX 32 /* of a [peer] or a [group] */
 

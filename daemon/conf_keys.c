@@ -2,8 +2,9 @@
 /*
  * The keys of l2tpkd.conf: one table per section (name, parser, where the value goes, range)
  * and the parsers of plain values: strings, paths, booleans, numbers, durations, the log level,
- * refusal codes and pppd words. Address values are in conf_addr.c. Every parser either stores
- * the value or reports "key: reason"; a secret's value is never quoted.
+ * the failover resync mode, refusal codes and pppd words. Address values are in conf_addr.c.
+ * Every parser either stores the value or reports "key: reason"; a secret's value is never
+ * quoted.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -166,6 +167,20 @@ static void parse_log_level(struct conf_parse *p, const struct conf_key *k, cons
 	conf_key_error(p, k, "\"%s\": not one of err, warning, notice, info, debug", value);
 }
 
+/* The names are the engine's (and Junos's), so that l2tpctl and the file say the same. */
+static void parse_resync(struct conf_parse *p, const struct conf_key *k, const char *value, void *dst)
+{
+	static const enum engine_resync modes[] = { ENGINE_RESYNC_PROTOCOL_OR_SILENT, ENGINE_RESYNC_SILENT };
+
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (!strcasecmp(value, engine_resync_name(modes[i]))) {
+			*(enum engine_resync *)dst = modes[i];
+			return;
+		}
+	conf_key_error(p, k, "\"%s\": not %s or %s", value, engine_resync_name(modes[0]),
+		       engine_resync_name(modes[1]));
+}
+
 static void random_unused(void *arg, void *buf, size_t n)
 {
 	memset(buf, 0, n);
@@ -261,6 +276,10 @@ static const struct conf_key global_keys[] = {
 	{ "id-quarantine", parse_duration, G(engine.id_quarantine_ms), 0, 3600 * SEC, 0 },
 	{ "tie-breaker", parse_bool, G(engine.send_tie_breaker), 0, 0, 0 },
 	{ "accept-outgoing-calls", parse_bool, G(engine.accept_outgoing_calls), 0, 0, 0 },
+	{ "failover-resync", parse_resync, G(engine.resync), 0, 0, 0 },
+	{ "disable-failover-protocol", parse_bool, G(disable_failover_protocol), 0, 0, 0 },
+	/* RFC 4951 §5.1: 0 asks for no extra time. */
+	{ "failover-recovery-time", parse_duration, G(engine.recovery_time_ms), 0, 3600 * SEC, 0 },
 	{ "pppd", parse_string, G(pppd_path), 0, 0, CONF_K_ABSOLUTE },
 	{ "pppd-plugin", parse_string, G(pppd_plugin), 0, 0, CONF_K_WORD },
 	{ "secret", parse_string, G(engine.secret), 0, 0, CONF_K_SECRET },
@@ -291,6 +310,8 @@ static const struct conf_key peer_keys[] = {
 	{ "local", conf_parse_peer_local, P(local), 0, 0, 0 },
 	{ "secret", parse_string, P(secret), 0, 0, CONF_K_SECRET },
 	{ "hide-avps", parse_bool, P(hide_avps), 0, 0, 0 },
+	{ "failover-resync", parse_resync, P(resync), 0, 0, 0 },
+	{ "disable-failover-protocol", parse_bool, P(disable_failover_protocol), 0, 0, 0 },
 	{ "pppd-options", parse_string, P(pppd.options_file), 0, 0, CONF_K_ABSOLUTE },
 	{ "pppd-extra", parse_pppd_extra, P(pppd), 0, 0, CONF_K_REPEAT | CONF_K_SECRET },
 };

@@ -3,9 +3,10 @@
  * The canonical form of a configuration (l2tpkd --check-config): every key of every section
  * with the value in effect, defaults included, in the order of l2tpkd.conf(5), durations in
  * seconds (milliseconds when not whole), addresses with their ports. A setting that is absent
- * (no secret, no pppd options file) is a comment saying so. conf_load() reads the output back
- * to the same configuration, and printing that again gives the same text. Secrets are printed:
- * the output is a configuration file, to be kept as private as the one it came from.
+ * (no secret, no pppd options file, a [peer]'s resync mode left to [global]) is a comment
+ * saying so. conf_load() reads the output back to the same configuration, and printing that
+ * again gives the same text. Secrets are printed: the output is a configuration file, to be
+ * kept as private as the one it came from.
  */
 #include <stdio.h>
 #include <string.h>
@@ -108,6 +109,9 @@ static void print_global(const struct l2tpkd_conf *c, FILE *f)
 	print_duration(f, "id-quarantine", e->id_quarantine_ms);
 	print_bool(f, "tie-breaker", e->send_tie_breaker);
 	print_bool(f, "accept-outgoing-calls", e->accept_outgoing_calls);
+	fprintf(f, "failover-resync = %s\n", engine_resync_name(e->resync));
+	print_bool(f, "disable-failover-protocol", c->disable_failover_protocol);
+	print_duration(f, "failover-recovery-time", e->recovery_time_ms);
 	print_str(f, "pppd", c->pppd_path, "none");
 	print_str(f, "pppd-plugin", c->pppd_plugin, "none");
 	print_str(f, "secret", e->secret, "none");
@@ -160,6 +164,11 @@ static void print_peer(const struct l2tpkd_conf *c, const struct conf_peer *peer
 		fprintf(f, "# local: any\n");
 	print_str(f, "secret", peer->secret, c->engine.secret ? "the one in [global]" : "none");
 	print_bool(f, "hide-avps", peer->hide_avps);
+	if (peer->resync == ENGINE_RESYNC_DEFAULT)
+		fprintf(f, "# failover-resync: the one in [global]\n");
+	else
+		fprintf(f, "failover-resync = %s\n", engine_resync_name(peer->resync));
+	print_bool(f, "disable-failover-protocol", peer->disable_failover_protocol);
 	print_pppd(f, &peer->pppd);
 }
 

@@ -197,9 +197,10 @@ static void dispatch(struct engine *e, struct tunnel *t, const struct l2tp_msg *
 	case L2TP_MSG_HELLO:
 		break; /* the transport has acknowledged it: that is all a HELLO asks */
 	case L2TP_MSG_FSQ:
+		recovery_rx_fsq(e, t, m);
+		break;
 	case L2TP_MSG_FSR:
-		engine_log(e, ENGINE_LOG_INFO, t, NULL, "failover session %s ignored: no failover negotiated",
-			   m->type == L2TP_MSG_FSQ ? "query" : "response");
+		recovery_rx_fsr(e, t, m);
 		break;
 	default:
 		if (t->state == TUNNEL_CLOSING)
@@ -291,6 +292,8 @@ void engine_recv(struct engine *e, uint64_t now, const struct l2tp_addr *local, 
 		discard(e, peer, "tunnel belongs to another peer");
 	else if (t->peer.port != peer->port && t->state != TUNNEL_WAIT_CTL_REPLY)
 		discard(e, peer, "tunnel belongs to another port of the peer");
+	else if (t->awaiting_reset)
+		discard(e, peer, "tunnel being recovered: nothing is taken before the reset (RFC 4951 §3.2.2)");
 	else {
 		/* The responder may answer from another port; the tunnel follows it (RFC 2661 §8.1). */
 		t->peer.port = peer->port;
@@ -318,10 +321,17 @@ static void tunnel_timer(struct engine *e, struct tunnel *t)
 		tunnel_free(e, t);
 		return;
 	}
-	if (xport_deadline(&t->xport) <= e->now && !tunnel_retransmit(e, t) && t->state != TUNNEL_CLOSING) {
+	if (xport_deadline(&t->xport) <= e->now && !tunnel_retransmit(e, t) && t->state != TUNNEL_CLOSING &&
+	    !recovery_hold(e, t)) {
 		/* RFC 2661 §5.8: retransmissions exhausted, the tunnel and its sessions are cleared. */
 		why = disconnect_of(L2TP_RC_STOPCCN_FSM_ERROR, 0,
 				    "peer did not acknowledge (retransmissions exhausted)");
+		tunnel_clear(e, t, &why, false);
+		tunnel_free(e, t);
+		return;
+	}
+	if (t->reap_at <= e->now && t->waiting_recovery) {
+		why = disconnect_of(L2TP_RC_STOPCCN_FSM_ERROR, 0, "peer did not recover within its Recovery Time");
 		tunnel_clear(e, t, &why, false);
 		tunnel_free(e, t);
 		return;

@@ -30,10 +30,24 @@ struct l2tp_addr {
 };
 
 /* What the engine knows about a peer before it talks to it (matched on address, any port). */
+/*
+ * How a restored tunnel resynchronises with its peer (design.md §1 point 3): RFC 4951 where
+ * both advertised the Failover Capability, else silently; or always silently.
+ */
+enum engine_resync {
+	ENGINE_RESYNC_DEFAULT, /* a peer's: the global setting */
+	ENGINE_RESYNC_PROTOCOL_OR_SILENT,
+	ENGINE_RESYNC_SILENT,
+};
+/* "failover-protocol-fall-back-to-silent-failover" or "silent-failover". */
+const char *engine_resync_name(enum engine_resync mode);
+
 struct engine_peer_config {
 	struct l2tp_addr addr;
 	const char *secret; /* tunnel authentication and AVP hiding (RFC 2661 §5.1.1, §4.3) */
 	bool hide_avps;	    /* hide every AVP that may be hidden */
+	enum engine_resync resync;
+	bool disable_failover_protocol; /* no Failover Capability AVP to this peer */
 };
 
 /* Result and error code of a refusal (StopCCN for a tunnel, CDN for a session). */
@@ -104,6 +118,7 @@ struct engine_config {
 	 */
 	uint16_t failover_flags;
 	uint32_t recovery_time_ms;
+	enum engine_resync resync; /* never ENGINE_RESYNC_DEFAULT */
 	const char *secret;	    /* for peers without an entry in peers[]; NULL: none */
 	bool hide_avps;
 	const struct engine_peer_config *peers;
@@ -241,6 +256,8 @@ enum engine_recovery {
 	ENGINE_RECOVERY_NONE,	   /* never restored */
 	ENGINE_RECOVERY_RESYNCING, /* restored; Ns not yet learnt from the peer */
 	ENGINE_RECOVERY_SILENT,	   /* silent failover: resynchronised without the peer knowing */
+	ENGINE_RECOVERY_PROTOCOL_PENDING, /* restored; an RFC 4951 recovery tunnel is being set up */
+	ENGINE_RECOVERY_PROTOCOL,	  /* reset by RFC 4951 (either end recovering) */
 };
 const char *engine_recovery_name(enum engine_recovery r);
 

@@ -49,7 +49,7 @@ int engine_call_place(struct engine *e, struct tunnel *t, enum engine_call_direc
 
 	if (t->state == TUNNEL_CLOSING)
 		return -ESHUTDOWN;
-	if (xport_queued(&t->xport) >= TUNNEL_QUEUE_MAX || (max_per_tunnel && t->n_sessions >= max_per_tunnel) ||
+	if (recovery_blocks_calls(t) || xport_queued(&t->xport) >= TUNNEL_QUEUE_MAX || (max_per_tunnel && t->n_sessions >= max_per_tunnel) ||
 	    (e->cfg->limits.max_sessions && e->n_sessions >= e->cfg->limits.max_sessions))
 		return -EBUSY;
 	s = session_new(e, t, dir == ENGINE_CALL_INCOMING ? SESSION_LAC_IC : SESSION_LNS_OC);

@@ -26,6 +26,14 @@ void engine_config_defaults(struct engine_config *c)
 	c->refuse_tunnel = (struct engine_refusal){ L2TP_RC_STOPCCN_GENERAL_ERROR, L2TP_EC_NO_RESOURCES };
 	c->refuse_session = (struct engine_refusal){ L2TP_RC_CDN_NO_FACILITIES_TEMPORARY, 0 };
 	c->log_level = ENGINE_LOG_INFO;
+	/*
+	 * RFC 4951: we can recover our control channel (C) and relearn data sequence numbers (D:
+	 * the kernel resets its expected Nr after out-of-window packets); peers are asked to keep
+	 * our tunnels a minute past their retransmissions while we restart.
+	 */
+	c->failover_flags = L2TP_FAILOVER_CAP_C | L2TP_FAILOVER_CAP_D;
+	c->recovery_time_ms = 60000;
+	c->resync = ENGINE_RESYNC_PROTOCOL_OR_SILENT;
 }
 
 /* The refusals a LAC with extended failover acts on (design.md §1, points 1 and 2). */
@@ -58,6 +66,10 @@ int engine_config_validate(const struct engine_config *c, char *why, size_t n)
 		bad = "session refusal: must be CDN result 2 with error 4 or 7, or result 4";
 	else if (c->failover_flags & ~(L2TP_FAILOVER_CAP_C | L2TP_FAILOVER_CAP_D))
 		bad = "failover capability: only the C and D bits exist (RFC 4951 §5.1)";
+	else if (c->failover_flags && !(c->failover_flags & L2TP_FAILOVER_CAP_D) && !(c->failover_flags & L2TP_FAILOVER_CAP_C))
+		bad = "failover capability: C and D both clear must not be sent (RFC 4951 §5.1)";
+	else if (c->resync != ENGINE_RESYNC_PROTOCOL_OR_SILENT && c->resync != ENGINE_RESYNC_SILENT)
+		bad = "failover resync mode: protocol with silent fall-back, or silent";
 	else if (!c->random)
 		bad = "random source: required";
 	for (size_t i = 0; !bad && i < c->n_peers; i++)

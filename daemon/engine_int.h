@@ -70,6 +70,14 @@ struct tunnel {
 	bool touched, persisted;
 	struct tunnel *next_touched;
 	uint8_t recovery; /* enum engine_recovery: how it came through a restart */
+	/* RFC 4951 (recovery.c). */
+	bool is_recovery;		 /* a recovery tunnel: no kernel object, no calls */
+	bool awaiting_reset;		 /* control messages dropped until the reset (§3.2.2) */
+	bool waiting_recovery;		 /* the peer is silent; kept for its Recovery Time (§5.1) */
+	struct tunnel *recovering;	 /* a recovery tunnel: the old tunnel it recovers, until reset */
+	struct tunnel *recovery_tunnel; /* an old tunnel: its recovery tunnel, until reset */
+	uint16_t scs_ns, scs_nr;	 /* the Suggested Control Sequence we sent */
+	uint32_t audit_pending;		 /* sessions asked about by FSQ, not yet answered */
 };
 
 /* RFC 2661 §7.4 and §7.5: the four kinds of call, each with its own table. */
@@ -103,6 +111,8 @@ struct session {
 	struct call_request *request; /* the group call this is an attempt of; NULL: none */
 	bool touched, persisted;
 	struct session *next_touched;
+	bool audit_pending; /* in an FSQ of ours, not yet answered (RFC 4951 §3.3) */
+	bool stale;	    /* the peer pairs it otherwise: to be asked about (Appendix C) */
 };
 
 /*
@@ -196,6 +206,30 @@ void engine_touch_endpoint(struct engine *e, struct endpoint *ep);
 void engine_state_flush(struct engine *e);
 /* Starts the silent resynchronisation of a restored tunnel. */
 void tunnel_resync_begin(struct engine *e, struct tunnel *t);
+
+/* recovery.c: RFC 4951, both roles. */
+/* A restored tunnel recovers by the protocol (negotiated, and the mode allows it). */
+bool recovery_by_protocol(const struct engine *e, const struct tunnel *t);
+/* Opens the recovery tunnel of a restored tunnel. */
+void recovery_begin(struct engine *e, struct tunnel *t);
+/* Tunnel Recovery (our SCCRQ) or Suggested Control Sequence (our SCCRP) of a recovery tunnel. */
+void recovery_add_avps(struct engine *e, struct tunnel *t, struct l2tp_msg *m);
+/* An SCCRQ with a Tunnel Recovery AVP. */
+void recovery_rx_sccrq(struct engine *e, const struct l2tp_addr *local, const struct l2tp_addr *peer,
+		       const struct l2tp_msg *m);
+/* A recovery tunnel came up (m: the SCCRP, for ours): the old tunnel is reset. */
+void recovery_tunnel_up(struct engine *e, struct tunnel *r, const struct l2tp_msg *m);
+/* A recovery tunnel ends before the reset. */
+void recovery_tunnel_down(struct engine *e, struct tunnel *r);
+/* An old tunnel ends while its recovery tunnel is being set up: that one is closed. */
+void recovery_abandon(struct engine *e, struct tunnel *t);
+/* Our retransmissions ran out: true if the tunnel waits for its peer's recovery instead. */
+bool recovery_hold(struct engine *e, struct tunnel *t);
+bool recovery_blocks_calls(const struct tunnel *t);
+/* A message from a peer we wait for: if it acknowledges what we sent, the wait is over. */
+void recovery_peer_back(struct engine *e, struct tunnel *t, uint16_t nr);
+void recovery_rx_fsq(struct engine *e, struct tunnel *t, const struct l2tp_msg *m);
+void recovery_rx_fsr(struct engine *e, struct tunnel *t, const struct l2tp_msg *m);
 
 /* engine_commands.c: opening a tunnel and placing a call, for local commands and group calls. */
 /* A tunnel of ours, SCCRQ sent: 0 with *out, or -EBUSY (max_tunnels), -ENOSPC (no ID), -ENOMEM. */

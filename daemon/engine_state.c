@@ -32,6 +32,10 @@ const char *engine_recovery_name(enum engine_recovery r)
 		return "resyncing";
 	case ENGINE_RECOVERY_SILENT:
 		return "silent";
+	case ENGINE_RECOVERY_PROTOCOL_PENDING:
+		return "protocol-pending";
+	case ENGINE_RECOVERY_PROTOCOL:
+		return "protocol";
 	case ENGINE_RECOVERY_NONE:
 		break;
 	}
@@ -195,8 +199,11 @@ static void flush_tunnels(struct engine *e)
 
 		e->touched_tunnels = t->next_touched;
 		t->touched = false;
-		/* Established means the kernel has it too, or is about to (KERNEL_OK follows). */
-		if (!t->dead && t->state == TUNNEL_ESTABLISHED) {
+		/*
+		 * Established means the kernel has it too, or is about to (KERNEL_OK follows). A
+		 * recovery tunnel has no kernel object and no future past its reset: never kept.
+		 */
+		if (!t->dead && t->state == TUNNEL_ESTABLISHED && !t->is_recovery) {
 			push_put(e, key, rec, tunnel_record(t, rec, sizeof(rec)));
 			t->persisted = true;
 		} else if (t->persisted) {
@@ -420,7 +427,10 @@ void engine_resume(struct engine *e, uint64_t now)
 			continue;
 		t->last_rx = now;
 		t->hello_at = e->cfg->hello_ms ? now + e->cfg->hello_ms : TIMER_NONE;
-		tunnel_resync_begin(e, t);
+		if (recovery_by_protocol(e, t))
+			recovery_begin(e, t);
+		else
+			tunnel_resync_begin(e, t);
 		/* A group's tunnel without a call counts its idle time from now. */
 		tunnel_idle_check(e, t);
 	}

@@ -39,8 +39,12 @@ int avp_slot(uint16_t type);
 uint16_t avp_slot_type(int slot);
 #define AVP_BIT(slot) ((uint64_t)1 << (slot))
 
-/* Room for repeated AVPs; more than this in one message is refused (FSS) or counted (vendor). */
-#define MSG_MAX_FSS    256
+/*
+ * Room for repeated AVPs; more than this in one message is refused (FSS) or counted (vendor).
+ * RFC 4951 puts no limit on the FSS of one FSQ, and a refusal would clear the tunnel: every
+ * FSS a message can carry fits ((65535 - 20) / 16 < 4096).
+ */
+#define MSG_MAX_FSS    4096
 #define MSG_MAX_VENDOR 16
 
 struct failover_session_state {

@@ -199,6 +199,10 @@ void session_clear(struct engine *e, struct session *s, const struct engine_disc
 	if (s->dead)
 		return;
 	engine_touch_session(e, s);
+	if (s->audit_pending) {
+		s->audit_pending = false;
+		s->tunnel->audit_pending--;
+	}
 	failover_session_down(e, s, why, by_peer);
 	engine_log(e, ENGINE_LOG_INFO, s->tunnel, s, "%s call cleared in state %s: result %u error %u%s%s",
 		   session_kind_name(s->kind), session_state_name(s->state), why->result, why->error,

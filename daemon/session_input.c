@@ -32,6 +32,12 @@ static void new_call(struct engine *e, struct tunnel *t, const struct l2tp_msg *
 		refuse_call(e, t, m, L2TP_RC_CDN_GENERAL_ERROR, L2TP_EC_TRY_ANOTHER, "draining");
 		return;
 	}
+	/* RFC 4951 §3.3: no new call before the session audit is done. */
+	if (recovery_blocks_calls(t)) {
+		e->stats.sessions_refused++;
+		refuse_call(e, t, m, L2TP_RC_CDN_NO_FACILITIES_TEMPORARY, 0, "failover recovery in progress");
+		return;
+	}
 	v = admission_session(&e->admission, &cfg->limits, e->now, t->n_sessions, e->n_sessions);
 	if (v != ADMIT) {
 		e->stats.sessions_refused++;

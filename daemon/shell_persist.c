@@ -179,7 +179,12 @@ struct adoption {
 	struct shell *sh;
 	struct inherited *fds;
 	size_t n_fds;
-	struct { uint64_t key; uint16_t len; uint8_t buf[STATE_STORE_PAYLOAD_MAX]; } *recs;
+	struct record {
+		uint64_t key; /* first: by_key() compares it */
+		uint16_t len;
+		bool used; /* a shell record that found its session */
+		uint8_t buf[STATE_STORE_PAYLOAD_MAX];
+	} *recs;
 	size_t n_recs;
 	/* Cleared once the walks are over and the tunnels resynchronise: tunnel_id << 16 | session_id. */
 	uint32_t *lost;
@@ -248,6 +253,7 @@ static int collect_record(uint64_t key, const void *payload, size_t len, void *a
 	ad->recs = v;
 	ad->recs[ad->n_recs].key = key;
 	ad->recs[ad->n_recs].len = (uint16_t)len;
+	ad->recs[ad->n_recs].used = false;
 	memcpy(ad->recs[ad->n_recs].buf, payload, len);
 	ad->n_recs++;
 	return 0;
@@ -327,11 +333,12 @@ static const struct sh_session_record *find_session_record(struct adoption *ad, 
 							   uint16_t session_id, struct sh_session_record *out)
 {
 	uint64_t key = session_record_key(tunnel_id, session_id);
+	struct record *r = bsearch(&key, ad->recs, ad->n_recs, sizeof(*ad->recs), by_key);
 
-	for (size_t i = 0; i < ad->n_recs; i++)
-		if (ad->recs[i].key == key)
-			return read_session_record(ad->recs[i].buf, ad->recs[i].len, out) == 0 ? out : NULL;
-	return NULL;
+	if (!r || read_session_record(r->buf, r->len, out) < 0)
+		return NULL;
+	r->used = true;
+	return out;
 }
 
 /* The engine's sessions get their pppd back; those that cannot are cleared (CDN). */
@@ -389,7 +396,26 @@ static int adopt_tunnel(const struct engine_tunnel_view *v, void *arg)
 	return 0;
 }
 
-/* What the engine no longer knows: its kernel tunnel goes, pppd is stopped, the fd closed. */
+/* A call that was being set up: its pppd is stopped, its kernel session removed. */
+static void release_call(struct adoption *ad, uint32_t ids)
+{
+	uint16_t tunnel_id = (uint16_t)(ids >> 16), session_id = (uint16_t)ids;
+	struct sh_session_record rec;
+	int pidfd = find_session_record(ad, tunnel_id, session_id, &rec) ? pppd_pidfd(&rec) : -1;
+
+	if (pidfd >= 0) {
+		syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0);
+		close(pidfd);
+	}
+	(void)kglue_session_delete(ad->sh->kglue, tunnel_id, session_id);
+	if (ad->sh->store)
+		state_store_drop(ad->sh->store, session_record_key(tunnel_id, session_id));
+}
+
+/*
+ * What the engine no longer knows (set up, not established, at the crash): its kernel tunnel
+ * or session goes, its pppd is stopped, the fd closed; unused records are forgotten.
+ */
 static void release_leftovers(struct adoption *ad)
 {
 	for (size_t i = 0; i < ad->n_fds; i++) {
@@ -402,11 +428,16 @@ static void release_leftovers(struct adoption *ad)
 		id = strtoul(f->name + 1, &end, 16);
 		if (f->name[0] == 't' && !*end && id && id <= UINT16_MAX)
 			(void)kglue_tunnel_delete(ad->sh->kglue, (uint16_t)id);
+		else if (f->name[0] == 'l' && !*end && id <= UINT32_MAX)
+			release_call(ad, (uint32_t)id);
 		log_info("dropping %s, left by the previous l2tpkd and not in its state", f->name);
 		close(f->fd);
 		f->fd = -1;
 		shell_fdstore_drop("%s", f->name);
 	}
+	for (size_t i = 0; i < ad->n_recs; i++)
+		if (ENGINE_STATE_KIND(ad->recs[i].key) == SHELL_STATE_SESSION && !ad->recs[i].used)
+			state_store_drop(ad->sh->store, ad->recs[i].key);
 }
 
 static void restore_records(struct adoption *ad)

@@ -246,6 +246,7 @@ enum xport_rx tunnel_account_rx(struct engine *e, struct tunnel *t, uint16_t ns,
 	t->last_rx = e->now;
 	if (t->hello_at != TIMER_NONE)
 		t->hello_at = e->now + e->cfg->hello_ms;
+	recovery_peer_back(e, t, nr);
 	rx = xport_receive(&t->xport, &e->cfg->xport, e->now, ns, nr, zlb, io_begin(&io, e, t));
 	io_end(&io);
 	if (resyncing && !t->xport.resync) {
@@ -266,7 +267,8 @@ size_t tunnel_outstanding_sccrqs(const struct engine *e, const struct l2tp_addr 
 	     h = hmap_next(h)) {
 		struct tunnel *t = hmap_entry(h, struct tunnel, by_peer);
 
-		if (t->state == TUNNEL_WAIT_CTL_REPLY && t->peer_id == 0 &&
+		/* RFC 4951 Appendix B: ties of recovery tunnels are settled apart (recovery.c). */
+		if (t->state == TUNNEL_WAIT_CTL_REPLY && t->peer_id == 0 && !t->is_recovery &&
 		    l2tp_addr_same_host(&t->peer, peer))
 			out[n++] = t;
 	}
@@ -355,6 +357,8 @@ void tunnel_clear(struct engine *e, struct tunnel *t, const struct engine_discon
 	if (t->state == TUNNEL_CLOSING || t->dead)
 		return;
 	engine_touch_tunnel(e, t);
+	recovery_tunnel_down(e, t);
+	recovery_abandon(e, t);
 	failover_tunnel_down(e, t, why, by_peer);
 	engine_log(e, by_peer ? ENGINE_LOG_NOTICE : ENGINE_LOG_WARNING, t, NULL,
 		   "cleared in state %s: result %u error %u%s%s", tunnel_state_name(t->state), why->result,
@@ -365,8 +369,12 @@ void tunnel_clear(struct engine *e, struct tunnel *t, const struct engine_discon
 	kernel_tunnel_delete(e, t);
 	if (t->state == TUNNEL_ESTABLISHED)
 		e->n_tunnels_established--;
-	/* Every tunnel ends with one TUNNEL_DOWN, so the shell learns of failures before "up" too. */
-	engine_push_down(e, ENGINE_TUNNEL_DOWN, t, NULL, why, by_peer);
+	/*
+	 * Every tunnel ends with one TUNNEL_DOWN, so the shell learns of failures before "up" too;
+	 * a recovery tunnel is never a tunnel to the shell (no calls, no kernel object).
+	 */
+	if (!t->is_recovery)
+		engine_push_down(e, ENGINE_TUNNEL_DOWN, t, NULL, why, by_peer);
 	t->state = TUNNEL_CLOSING;
 	t->hello_at = TIMER_NONE;
 	/* Stay for a full retransmission cycle to re-ack the peer's StopCCN (RFC 2661 §5.7, §5.8). */

@@ -191,6 +191,10 @@ void tunnel_rx_sccrq(struct engine *e, const struct l2tp_addr *local, const stru
 	}
 	if (refused_before_state(e, local, peer, m))
 		return;
+	if (msg_has(m, L2TP_AVP_TUNNEL_RECOVERY)) {
+		recovery_rx_sccrq(e, local, peer, m);
+		return;
+	}
 	answering = settle_ties(e, peer, m, losers, &n_losers);
 	t = answering ? answer(e, local, peer, m, n_losers) : NULL;
 	/* Calls that waited for our losing tunnel ride on the peer's instead. */

@@ -40,6 +40,7 @@ static void stop(struct tunnel_ctx *c, uint16_t result, uint16_t error, const ch
 static void add_identity(struct engine *e, struct tunnel *t, struct l2tp_msg *m)
 {
 	const struct engine_config *cfg = e->cfg;
+	const struct engine_peer_config *pc = tunnel_peer_config(e, &t->peer);
 
 	msg_set_present(m, L2TP_AVP_PROTOCOL_VERSION);
 	m->protocol_version.version = L2TP_PROTOCOL_VERSION;
@@ -64,7 +65,10 @@ static void add_identity(struct engine *e, struct tunnel *t, struct l2tp_msg *m)
 	m->assigned_tunnel_id = t->id;
 	msg_set_present(m, L2TP_AVP_RECEIVE_WINDOW_SIZE);
 	m->receive_window_size = cfg->xport.rwin;
-	if (cfg->failover_flags) {
+	if (t->is_recovery) {
+		/* RFC 4951 §5.1: never on a recovery tunnel; its own AVPs instead. */
+		recovery_add_avps(e, t, m);
+	} else if (cfg->failover_flags && !(pc && pc->disable_failover_protocol)) {
 		msg_set_present(m, L2TP_AVP_FAILOVER_CAPABILITY);
 		m->failover_capability.flags = cfg->failover_flags;
 		m->failover_capability.recovery_time_ms = cfg->recovery_time_ms;
@@ -164,7 +168,8 @@ static bool send_sccrq(void *obj, void *arg)
 
 	msg_init(&m, L2TP_MSG_SCCRQ);
 	add_identity(c->e, c->t, &m);
-	if (c->e->cfg->send_tie_breaker) {
+	/* RFC 4951 §3.2.1: a recovery SCCRQ MUST carry one. */
+	if (c->e->cfg->send_tie_breaker || c->t->is_recovery) {
 		c->e->cfg->random(c->e->cfg->random_arg, c->t->tie_breaker, sizeof(c->t->tie_breaker));
 		c->t->sent_tie_breaker = true;
 		msg_set_present(&m, L2TP_AVP_TIE_BREAKER);
@@ -206,6 +211,9 @@ static void established(struct tunnel_ctx *c)
 	t->reap_at = TIMER_NONE;
 	tunnel_idle_check(e, t); /* its calls may have gone while it came up */
 	t->hello_at = e->cfg->hello_ms ? e->now + e->cfg->hello_ms : TIMER_NONE;
+	/* A recovery tunnel only resets the one it recovers (recovery.c): no calls, no kernel. */
+	if (t->is_recovery)
+		return;
 	push_with_addresses(e, ENGINE_TUNNEL_UP, t);
 	/* The kernel data path (linux-kernel-l2tp.md §8): after SCCCN, on the tunnel's socket. */
 	push_with_addresses(e, ENGINE_KERNEL_TUNNEL_CREATE, t);
@@ -368,7 +376,10 @@ void tunnel_event(struct engine *e, struct tunnel *t, enum tunnel_event ev, stru
 	fsm_dispatch(&tunnel_fsm, &t->state, (uint8_t)ev, &c, NULL);
 	engine_touch_tunnel(e, t);
 	/* Calls waiting for the tunnel go ahead once it is up (RFC 2661 §7.4: tunnel-open). */
-	if (before != TUNNEL_ESTABLISHED && t->state == TUNNEL_ESTABLISHED)
+	if (before != TUNNEL_ESTABLISHED && t->state == TUNNEL_ESTABLISHED) {
 		session_tunnel_up(e, t);
+		if (t->is_recovery)
+			recovery_tunnel_up(e, t, arg ? arg->m : NULL);
+	}
 	tunnel_reschedule(e, t);
 }

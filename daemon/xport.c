@@ -187,6 +187,13 @@ static void process_ack(struct xport *x, const struct xport_config *cfg, uint64_
 	x->rtx_at = x->unacked ? now + cfg->rtx_initial_ms : 0;
 }
 
+bool xport_acknowledges(const struct xport *x, uint16_t nr)
+{
+	uint16_t n_acked = x->unacked ? (uint16_t)(nr - x->unacked->ns) : 0;
+
+	return n_acked && n_acked <= x->n_unacked;
+}
+
 /* True if ns is at or before the last in-sequence Ns received, i.e. in [nr-32768, nr-1]. */
 static bool is_duplicate(const struct xport *x, uint16_t ns)
 {

@@ -120,6 +120,9 @@ struct xport_pkt *xport_take_held(struct xport *x);
 int xport_resync_begin(struct xport *x, const struct xport_config *cfg, uint64_t now, const uint8_t *probe,
 		       size_t len, const struct xport_out *out);
 
+/* nr acknowledges at least the oldest message sent and not yet acknowledged. */
+bool xport_acknowledges(const struct xport *x, uint16_t nr);
+
 /* Sends a ZLB to the peer's tunnel ID if an acknowledgement is due. */
 void xport_flush_ack(struct xport *x, uint16_t peer_tunnel_id, const struct xport_out *out);
 

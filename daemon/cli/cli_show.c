@@ -185,6 +185,8 @@ static void show_recovery(struct printer *p, cli_attrs tb)
 		[L2TPKD_CTL_RECOVERY_NONE] = "none",
 		[L2TPKD_CTL_RECOVERY_RESYNCING] = "resyncing",
 		[L2TPKD_CTL_RECOVERY_SILENT] = "silent",
+		[L2TPKD_CTL_RECOVERY_PROTOCOL] = "protocol",
+		[L2TPKD_CTL_RECOVERY_PROTOCOL_PENDING] = "protocol-pending",
 	};
 	const struct nlattr *a = tb[L2TPKD_CTL_A_RECOVERY];
 	unsigned v;

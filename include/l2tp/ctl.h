@@ -205,6 +205,8 @@ enum l2tpkd_ctl_recovery {
 	L2TPKD_CTL_RECOVERY_NONE = 0,	   /* not restored: opened by this process */
 	L2TPKD_CTL_RECOVERY_RESYNCING = 1, /* restored; Ns not yet learnt from the peer */
 	L2TPKD_CTL_RECOVERY_SILENT = 2,	   /* resynchronised without the peer knowing (silent failover) */
+	L2TPKD_CTL_RECOVERY_PROTOCOL = 3,  /* reset by the RFC 4951 failover protocol */
+	L2TPKD_CTL_RECOVERY_PROTOCOL_PENDING = 4, /* restored; the RFC 4951 recovery tunnel is coming up */
 };
 
 /* L2TPKD_CTL_A_CONTROL: the tunnel's control message counters. */

@@ -19,6 +19,7 @@
 #include "conf.h"
 #include "conf_int.h"
 #include "conf_tests.h"
+#include "l2tp/wire.h"
 #include "suites.h"
 #include "test_random.h"
 
@@ -414,6 +415,113 @@ START_TEST(test_engine_config)
 }
 END_TEST
 
+/* A [peer]'s failover settings, in conf and as the engine is given them. */
+static void assert_peer_failover(const struct l2tpkd_conf *c, unsigned i, const char *name,
+				 enum engine_resync resync, bool disabled)
+{
+	ck_assert_uint_lt(i, c->n_peers);
+	ck_assert_str_eq(c->peers[i].name, name);
+	if (c->peers[i].resync != resync || c->peers[i].disable_failover_protocol != disabled ||
+	    c->engine.peers[i].resync != resync || c->engine.peers[i].disable_failover_protocol != disabled)
+		ck_abort_msg("[peer %s]: resync %d/%d, disabled %d/%d", name, c->peers[i].resync,
+			     c->engine.peers[i].resync, c->peers[i].disable_failover_protocol,
+			     c->engine.peers[i].disable_failover_protocol);
+}
+
+static void assert_engine_accepts(const struct l2tpkd_conf *c)
+{
+	struct engine_config e = c->engine;
+	char why[160];
+
+	e.random = test_random_fill;
+	if (engine_config_validate(&e, why, sizeof(why)) < 0)
+		ck_abort_msg("engine refuses: %s", why);
+}
+
+START_TEST(test_failover_settings)
+{
+	struct l2tpkd_conf *c = load_good("empty.conf");
+
+	/* Defaults: RFC 4951 with silent fall-back, the capability (C and D) sent, 60 s asked for. */
+	ck_assert_int_eq(c->engine.resync, ENGINE_RESYNC_PROTOCOL_OR_SILENT);
+	ck_assert_uint_eq(c->engine.failover_flags, L2TP_FAILOVER_CAP_C | L2TP_FAILOVER_CAP_D);
+	ck_assert_uint_eq(c->engine.recovery_time_ms, 60000);
+	ck_assert(!c->disable_failover_protocol);
+	conf_free(c);
+
+	c = load_good("failover.conf");
+	ck_assert_int_eq(c->engine.resync, ENGINE_RESYNC_SILENT);
+	ck_assert_uint_eq(c->engine.failover_flags, L2TP_FAILOVER_CAP_C | L2TP_FAILOVER_CAP_D);
+	ck_assert_uint_eq(c->engine.recovery_time_ms, 1500);
+	ck_assert_uint_eq(c->engine.n_peers, 4);
+	assert_peer_failover(c, 0, "protocol", ENGINE_RESYNC_PROTOCOL_OR_SILENT, false);
+	assert_peer_failover(c, 1, "upper-case", ENGINE_RESYNC_SILENT, true);
+	assert_peer_failover(c, 2, "off", ENGINE_RESYNC_DEFAULT, true);
+	assert_peer_failover(c, 3, "inherits", ENGINE_RESYNC_DEFAULT, false);
+	assert_engine_accepts(c);
+	conf_free(c);
+
+	/* disable-failover-protocol in [global]: no capability to anyone, every [peer] says so. */
+	c = load_good("failover-off.conf");
+	ck_assert(c->disable_failover_protocol);
+	ck_assert_uint_eq(c->engine.failover_flags, 0);
+	ck_assert_uint_eq(c->engine.recovery_time_ms, 0);
+	ck_assert_int_eq(c->engine.resync, ENGINE_RESYNC_PROTOCOL_OR_SILENT);
+	assert_peer_failover(c, 0, "inherits", ENGINE_RESYNC_DEFAULT, true);
+	assert_peer_failover(c, 1, "says-so-too", ENGINE_RESYNC_SILENT, true);
+	assert_peer_failover(c, 2, "protocol-but-off", ENGINE_RESYNC_PROTOCOL_OR_SILENT, true);
+	assert_engine_accepts(c);
+	conf_free(c);
+
+	/* A host known only from a [group] lns line inherits both. */
+	c = load_good("groups.conf");
+	ck_assert_uint_eq(c->engine.n_peers, 5);
+	for (size_t i = c->n_peers; i < c->engine.n_peers; i++)
+		ck_assert(c->engine.peers[i].resync == ENGINE_RESYNC_DEFAULT &&
+			  !c->engine.peers[i].disable_failover_protocol);
+	conf_free(c);
+}
+END_TEST
+
+/* [global] may come after the [peer]s: a [peer] inherits, or conflicts, all the same. */
+START_TEST(test_failover_global_after_peers)
+{
+	static const char inherits[] = "[peer a]\naddress = 192.0.2.1\n"
+				       "[peer b]\naddress = 192.0.2.2\nfailover-resync = silent-failover\n"
+				       "[global]\ndisable-failover-protocol = yes\n"
+				       "failover-resync = silent-failover\n";
+	static const char conflict[] = "[peer a]\naddress = 192.0.2.1\ndisable-failover-protocol = false\n"
+				       "[global]\ndisable-failover-protocol = true\n";
+	static const char both_no[] = "[peer a]\naddress = 192.0.2.1\ndisable-failover-protocol = off\n"
+				      "[global]\ndisable-failover-protocol = off\n";
+	struct l2tpkd_conf *c;
+	char *errors;
+
+	if (load_text(inherits, strlen(inherits), &c, &errors) < 0)
+		ck_abort_msg("%s", errors);
+	ck_assert_uint_eq(c->engine.failover_flags, 0);
+	ck_assert_int_eq(c->engine.resync, ENGINE_RESYNC_SILENT);
+	assert_peer_failover(c, 0, "a", ENGINE_RESYNC_DEFAULT, true);
+	assert_peer_failover(c, 1, "b", ENGINE_RESYNC_SILENT, true);
+	assert_round_trip(c, inherits);
+	conf_free(c);
+	free(errors);
+
+	ck_assert_int_eq(load_text(conflict, strlen(conflict), &c, &errors), -EINVAL);
+	ck_assert_str_eq(errors, "@FILE@:3: disable-failover-protocol: \"no\": [global] "
+				 "disable-failover-protocol = yes turns the failover protocol off for "
+				 "every peer (set it per [peer] instead)\n");
+	free(errors);
+
+	if (load_text(both_no, strlen(both_no), &c, &errors) < 0)
+		ck_abort_msg("%s", errors);
+	ck_assert_uint_eq(c->engine.failover_flags, L2TP_FAILOVER_CAP_C | L2TP_FAILOVER_CAP_D);
+	assert_peer_failover(c, 0, "a", ENGINE_RESYNC_DEFAULT, false);
+	conf_free(c);
+	free(errors);
+}
+END_TEST
+
 /* An endpoint of a group: its address as the engine has it, priority and weight. */
 static void assert_endpoint(const struct engine_group *g, size_t i, const char *addr, unsigned priority,
 			    unsigned weight)
@@ -583,7 +691,7 @@ START_TEST(test_man_page_examples)
 		free(text);
 		n++;
 	}
-	ck_assert_int_eq(n, 3);
+	ck_assert_int_eq(n, 4);
 	free(man);
 }
 END_TEST
@@ -628,7 +736,7 @@ START_TEST(test_every_key_documented_and_printed)
 		}
 		free(body);
 	}
-	ck_assert_int_eq(total, 16 + 15 + 6 + 7);
+	ck_assert_int_eq(total, 19 + 15 + 8 + 7);
 	free(out);
 	free(errors);
 	free(man);
@@ -648,6 +756,8 @@ Suite *suite_conf(void)
 	tcase_add_test(golden, test_secrets_stay_out_of_errors);
 	tcase_add_test(golden, test_engine_config);
 	tcase_add_test(golden, test_groups);
+	tcase_add_test(golden, test_failover_settings);
+	tcase_add_test(golden, test_failover_global_after_peers);
 	suite_add_tcase(s, golden);
 	suite_add_tcase(s, tcase_conf_hostile());
 	tcase_add_test(lookup, test_peer_find);

@@ -204,6 +204,9 @@ static const char *const soup_values[] = {
 	"10.1.1.1:0",
 	"s3cret",
 	"1h",
+	"silent-failover",
+	"failover-protocol-fall-back-to-silent-failover",
+	"3600s",
 };
 
 /* A value the key takes: its default as printed, or one for the keys printed as comments. */
@@ -218,7 +221,7 @@ static void good_value(const char *canonical, enum conf_section s, const char *k
 	static const char *const fallback[][2] = {
 		{ "secret", "s3cret" },	      { "accept-from", "192.0.2.0/24, 2001:db8::/32" },
 		{ "local", "192.0.2.9" },     { "pppd-options", "/etc/l2tpkd/x.options" },
-		{ "pppd-extra", "user bob" },
+		{ "pppd-extra", "user bob" }, { "failover-resync", "silent-failover" },
 	};
 	const char *body = strstr(canonical, headers[s]), *line;
 	char want[64];

@@ -391,7 +391,9 @@ START_TEST(test_tunnel_recovery_printed)
 		{ L2TPKD_CTL_RECOVERY_NONE, " recovery none", "none" },
 		{ L2TPKD_CTL_RECOVERY_RESYNCING, " recovery resyncing", "resyncing" },
 		{ L2TPKD_CTL_RECOVERY_SILENT, " recovery silent", "silent" },
-		{ 3, " recovery unknown(3)", "unknown(3)" },
+		{ L2TPKD_CTL_RECOVERY_PROTOCOL, " recovery protocol", "protocol" },
+		{ L2TPKD_CTL_RECOVERY_PROTOCOL_PENDING, " recovery protocol-pending", "protocol-pending" },
+		{ 5, " recovery unknown(5)", "unknown(5)" },
 		{ 255, " recovery unknown(255)", "unknown(255)" },
 		{ -1, "", NULL },
 	};

@@ -145,11 +145,13 @@ END_TEST
 
 START_TEST(test_capability_of_peer_only)
 {
-	struct probe *p = probe_started(42); /* advertises nothing: the default */
+	struct probe *p = probe_new(42);
 	const struct l2tp_msg *r;
 	struct engine_tunnel_view v;
 	struct l2tp_msg m;
 
+	p->cfg.failover_flags = 0; /* disable-failover-protocol: advertises nothing */
+	probe_start(p);
 	probe_sccrq(p, &m);
 	msg_set_present(&m, L2TP_AVP_FAILOVER_CAPABILITY);
 	m.failover_capability.flags = L2TP_FAILOVER_CAP_C | L2TP_FAILOVER_CAP_D;
@@ -171,7 +173,14 @@ START_TEST(test_capability_config_checked)
 
 	engine_config_defaults(&c);
 	c.random = test_random_fill;
-	ck_assert_uint_eq(c.failover_flags, 0); /* not advertised until this endpoint can recover */
+	/* Both bits by default, a minute of Recovery Time, the protocol with silent fall-back. */
+	ck_assert_uint_eq(c.failover_flags, L2TP_FAILOVER_CAP_C | L2TP_FAILOVER_CAP_D);
+	ck_assert_uint_eq(c.recovery_time_ms, 60000);
+	ck_assert_int_eq(c.resync, ENGINE_RESYNC_PROTOCOL_OR_SILENT);
+	ck_assert_int_eq(engine_config_validate(&c, why, sizeof(why)), 0);
+	c.resync = ENGINE_RESYNC_DEFAULT; /* only a peer's may inherit */
+	ck_assert_int_eq(engine_config_validate(&c, why, sizeof(why)), -EINVAL);
+	c.resync = ENGINE_RESYNC_SILENT;
 	c.failover_flags = L2TP_FAILOVER_CAP_C;
 	ck_assert_int_eq(engine_config_validate(&c, why, sizeof(why)), 0);
 	c.failover_flags = 0x0004;

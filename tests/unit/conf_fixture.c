@@ -123,6 +123,8 @@ static void assert_peers_same(const struct l2tpkd_conf *a, const struct l2tpkd_c
 		ck_assert(x->has_local == y->has_local &&
 			  (!x->has_local || l2tp_addr_equal(&x->local, &y->local)));
 		ck_assert(str_same(x->secret, y->secret) && x->hide_avps == y->hide_avps);
+		ck_assert(x->resync == y->resync &&
+			  x->disable_failover_protocol == y->disable_failover_protocol);
 		ck_assert(str_same(x->pppd.options_file, y->pppd.options_file));
 		ck_assert(words_same(x->pppd.extra, y->pppd.extra));
 	}
@@ -131,6 +133,9 @@ static void assert_peers_same(const struct l2tpkd_conf *a, const struct l2tpkd_c
 		ck_assert(l2tp_addr_equal(&a->engine.peers[i].addr, &b->engine.peers[i].addr));
 		ck_assert(str_same(a->engine.peers[i].secret, b->engine.peers[i].secret));
 		ck_assert(a->engine.peers[i].hide_avps == b->engine.peers[i].hide_avps);
+		ck_assert(a->engine.peers[i].resync == b->engine.peers[i].resync);
+		ck_assert(a->engine.peers[i].disable_failover_protocol ==
+			  b->engine.peers[i].disable_failover_protocol);
 	}
 }
 
@@ -178,6 +183,8 @@ static void assert_same(const struct l2tpkd_conf *a, const struct l2tpkd_conf *b
 		  x->accept_outgoing_calls == y->accept_outgoing_calls);
 	ck_assert(x->send_tie_breaker == y->send_tie_breaker && x->lns_send_seq == y->lns_send_seq);
 	ck_assert(x->framing_caps == y->framing_caps && x->bearer_caps == y->bearer_caps);
+	ck_assert(x->failover_flags == y->failover_flags && x->recovery_time_ms == y->recovery_time_ms);
+	ck_assert(x->resync == y->resync && a->disable_failover_protocol == b->disable_failover_protocol);
 	ck_assert(!x->random && !y->random);
 	ck_assert_uint_eq(a->n_listen, b->n_listen);
 	for (unsigned i = 0; i < a->n_listen; i++)

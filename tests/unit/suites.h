@@ -37,5 +37,6 @@ Suite *suite_xport(void);
 Suite *suite_xport_rx(void);
 Suite *suite_xport_resync(void);
 Suite *suite_engine_state(void);
+Suite *suite_recovery(void);
 
 #endif

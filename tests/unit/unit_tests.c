@@ -37,6 +37,7 @@ int main(void)
 	srunner_add_suite(sr, suite_engine_limits());
 	srunner_add_suite(sr, suite_engine_peers());
 	srunner_add_suite(sr, suite_failover());
+	srunner_add_suite(sr, suite_recovery());
 	srunner_add_suite(sr, suite_conf());
 	srunner_add_suite(sr, suite_ip_pool());
 	srunner_add_suite(sr, suite_state_store());
