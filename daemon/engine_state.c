@@ -125,7 +125,8 @@ static size_t tunnel_record(const struct tunnel *t, uint8_t *buf, size_t cap)
 	wcursor_u32(&c, t->peer_framing);
 	wcursor_u32(&c, t->peer_bearer);
 	wcursor_u16(&c, t->peer_firmware);
-	wcursor_u16(&c, t->xport.ns_next);
+	/* What was sent, not what waits for the window: only the former can have reached the peer. */
+	wcursor_u16(&c, t->xport.pending ? t->xport.pending->ns : t->xport.ns_next);
 	wcursor_u16(&c, t->xport.nr);
 	wcursor_u16(&c, t->xport.peer_rwin);
 	wcursor_u8(&c, t->setup_retries);

@@ -142,6 +142,7 @@ static void reset(struct engine *e, struct tunnel *t, uint16_t ns, uint16_t nr)
 			session_clear(e, s, &why, false);
 	}
 	tunnel_idle_check(e, t);
+	tunnel_reschedule(e, t);
 	engine_touch_tunnel(e, t);
 	engine_log(e, ENGINE_LOG_NOTICE, t, NULL, "recovered by RFC 4951: Ns %u Nr %u", ns, nr);
 }
@@ -208,7 +209,11 @@ void recovery_tunnel_down(struct engine *e, struct tunnel *r)
 		engine_log(e, ENGINE_LOG_WARNING, t, NULL, "RFC 4951 recovery failed: cleared without StopCCN");
 		tunnel_clear(e, t, &why, false);
 	} else {
+		/* The peer's attempt failed: the old tunnel goes on as it was (the peer may try again). */
 		t->awaiting_reset = false;
+		if (!t->waiting_recovery && e->cfg->hello_ms)
+			t->hello_at = e->now + e->cfg->hello_ms;
+		tunnel_reschedule(e, t);
 	}
 }
 

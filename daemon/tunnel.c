@@ -238,7 +238,7 @@ void tunnel_resync_begin(struct engine *e, struct tunnel *t)
 enum xport_rx tunnel_account_rx(struct engine *e, struct tunnel *t, uint16_t ns, uint16_t nr, bool zlb)
 {
 	bool resyncing = t->xport.resync;
-	uint16_t ns_before = t->xport.ns_next;
+	uint16_t kept = t->xport.ns_next;
 	struct tunnel_io io;
 	enum xport_rx rx;
 
@@ -251,8 +251,8 @@ enum xport_rx tunnel_account_rx(struct engine *e, struct tunnel *t, uint16_t ns,
 	io_end(&io);
 	if (resyncing && !t->xport.resync) {
 		t->recovery = ENGINE_RECOVERY_SILENT;
-		engine_log(e, ENGINE_LOG_NOTICE, t, NULL, "resynchronised silently: Ns %u (kept %u), Nr %u",
-			   nr, ns_before, t->xport.nr);
+		engine_log(e, ENGINE_LOG_NOTICE, t, NULL, "resynchronised silently: the peer expects Ns %u (kept %u), Nr %u",
+			   nr, kept, t->xport.nr);
 	}
 	engine_touch_tunnel(e, t);
 	return rx;

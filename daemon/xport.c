@@ -250,8 +250,12 @@ int xport_resync_begin(struct xport *x, const struct xport_config *cfg, uint64_t
 /* How far behind the probe the peer's Nr may be: copies of the probe fill the gap. */
 #define XPORT_RESYNC_FILL_MAX 16
 
-/* The copies of the probe with Ns from..probe-1, queued and sent before it; false if out of memory. */
-static bool resync_fill(struct xport *x, uint16_t from, const struct xport_out *out)
+/*
+ * Copies of the probe for Ns from..probe-1, then the probe again, then what waited: all queued
+ * to go as the window allows (the probe's first sending was an extra, like a retransmission).
+ * False if out of memory (nothing changed).
+ */
+static bool resync_fill(struct xport *x, uint16_t from)
 {
 	struct xport_pkt *probe = x->unacked, *head = NULL, **tail = &head;
 
@@ -266,17 +270,19 @@ static bool resync_fill(struct xport *x, uint16_t from, const struct xport_out *
 		tail = &p->next;
 	}
 	*tail = probe;
-	x->unacked = head;
-	for (struct xport_pkt *p = head; p != probe; p = p->next) {
-		x->n_unacked++;
-		send_pkt(x, p, out);
-		x->stats.sent++;
-	}
+	probe->next = x->pending;
+	if (!x->pending)
+		x->pending_tail = probe;
+	x->pending = head;
+	x->unacked = x->unacked_tail = NULL;
+	x->n_unacked = 0;
+	x->retries = 0;
+	x->rtx_at = 0;
 	return true;
 }
 
 /* The peer's Nr after a restart: where our Ns goes on (see xport_resync_begin). */
-static void resync_learn(struct xport *x, uint16_t nr, const struct xport_out *out)
+static void resync_learn(struct xport *x, uint16_t nr)
 {
 	uint16_t probe_ns, behind, ns;
 
@@ -285,9 +291,9 @@ static void resync_learn(struct xport *x, uint16_t nr, const struct xport_out *o
 	probe_ns = x->unacked->ns;
 	behind = (uint16_t)(probe_ns - nr);
 	if (behind < XPORT_RESYNC_FILL_MAX) {
-		if (!resync_fill(x, nr, out))
+		if (!resync_fill(x, nr))
 			return;
-		ns = (uint16_t)(probe_ns + 1);
+		ns = nr;
 	} else if ((uint16_t)(nr - probe_ns - 1) <= XPORT_SEQ_HALF) {
 		free_list(x->unacked);
 		x->unacked = x->unacked_tail = NULL;
@@ -308,7 +314,7 @@ enum xport_rx xport_receive(struct xport *x, const struct xport_config *cfg, uin
 			    uint16_t nr, bool zlb, const struct xport_out *out)
 {
 	if (x->resync)
-		resync_learn(x, nr, out);
+		resync_learn(x, nr);
 	process_ack(x, cfg, now, nr);
 	/* Sent before Nr advances below: such a message still leaves an acknowledgement due. */
 	pump(x, cfg, now, out);

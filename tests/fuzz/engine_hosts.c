@@ -250,6 +250,8 @@ void craft(struct fuzz *f)
 		}
 	}
 	from = host_addr((enum host)(c.flags & CRAFT_HOST), c.flags & CRAFT_PORT ? 1702 : L2TP_PORT);
+	/* In the peer engine's name: the restart checks can no longer tell who said what. */
+	f->spoofed |= (c.flags & CRAFT_HOST) == HOST_PEER;
 	for (unsigned int k = 0; k < copies; k++) {
 		size_t len = craft_one(f, &c, k, &from, buf, sizeof(buf));
 
@@ -273,6 +275,7 @@ void raw(struct fuzz *f)
 	struct l2tp_addr from = host_addr((enum host)(flags & 3), flags & 4 ? 1702 : L2TP_PORT);
 	const struct tunnel *t;
 
+	f->spoofed |= (flags & 3) == HOST_PEER;
 	for (size_t i = 0; i < len; i++)
 		buf[i] = u8(f);
 	if ((flags & 8) && len >= 12 && (t = nth_tunnel(f->e, flags >> 5))) {

@@ -37,6 +37,7 @@ enum op {
 	OP_GROUP_CALL, /* u8: group (all, peer, none such) and call information */
 	OP_DRAIN,      /* u8: bit 0 the peer engine (else the EUT), bit 1 on */
 	OP_CLEAR_BUSY, /* u8: a host, or (bit 7) every endpoint */
+	OP_RESTART,    /* u8: bit 0 flip an octet of a record, bit 1 cut one short; then u8 u8 u8 */
 	OP_COUNT,
 };
 
@@ -60,6 +61,7 @@ static const char *const op_names[OP_COUNT] = {
 	[OP_GROUP_CALL] = "group call",
 	[OP_DRAIN] = "drain",
 	[OP_CLEAR_BUSY] = "clear busy",
+	[OP_RESTART] = "restart",
 };
 
 uint8_t u8(struct fuzz *f)
@@ -167,8 +169,11 @@ static void link_op(struct fuzz *f)
 
 	if (!l->n)
 		return;
+	/* Lost, or out of order (which the receiver may drop): the restart checks no longer apply. */
+	if ((mode >> 1 & 3) == 2 || which % l->n)
+		f->lossy = true;
 	if ((mode >> 1 & 3) == 2) {
-		free(link_take(l, which % l->n)); /* lost */
+		free(link_take(l, which % l->n));
 		return;
 	}
 	/* Delivery only ever adds to the other direction, so l->q stays as it is meanwhile. */
@@ -226,6 +231,7 @@ static void kernel_op(struct fuzz *f)
 	/* Unasked for: a failure out of the blue must not confuse the engine. */
 	r.request = (enum engine_action_type)(ENGINE_KERNEL_TUNNEL_CREATE + c % 4);
 	pick_session(f, b, &r.tunnel_id, &r.session_id);
+	excuse(f, r.tunnel_id, 0);
 	engine_kernel_done(f->e, f->now, &r);
 	eut_done(f);
 }
@@ -292,15 +298,18 @@ static void eut_op(struct fuzz *f, enum op op)
 	case OP_CLOSE_SESSION:
 		pick_session(f, u8(f), &tid, &sid);
 		why = pick_why(f);
+		excuse(f, tid, sid);
 		(void)engine_close_session(f->e, f->now, tid, sid, &why);
 		break;
 	case OP_CLOSE_TUNNEL:
 		tid = pick_tunnel_id(f, u8(f));
 		why = pick_why(f);
+		excuse(f, tid, 0);
 		(void)engine_close_tunnel(f->e, f->now, tid, &why);
 		break;
 	default: /* OP_PPPD_EXIT */
 		pick_session(f, u8(f), &tid, &sid);
+		excuse(f, tid, sid);
 		engine_pppd_exit(f->e, f->now, tid, sid, u8(f));
 	}
 	eut_done(f);
@@ -334,6 +343,22 @@ static void failover_op(struct fuzz *f, enum op op)
 		eut_done(f);
 	}
 	}
+}
+
+/* kill -9 and a new process, with the records as kept or one of them damaged. */
+static void restart_op(struct fuzz *f)
+{
+	uint8_t b = u8(f);
+	struct damage d = { .flip = b & 1, .truncate = b & 2 };
+
+	if (!d.flip && !d.truncate) {
+		restart(f, NULL);
+		return;
+	}
+	d.which = u8(f);
+	d.offset = u8(f);
+	d.value = u8(f);
+	restart(f, &d);
 }
 
 static void run_op(struct fuzz *f, enum op op)
@@ -385,6 +410,9 @@ static void run_op(struct fuzz *f, enum op op)
 	case OP_CLEAR_BUSY:
 		failover_op(f, op);
 		break;
+	case OP_RESTART:
+		restart_op(f);
+		break;
 	case OP_COUNT:
 		break;
 	}
@@ -400,5 +428,6 @@ void run_program(struct fuzz *f)
 		if (f->trace)
 			fprintf(stderr, "op %u: %s\n", f->ops, op_names[op]);
 		run_op(f, op);
+		check_link_quiet(f);
 	}
 }

@@ -4,8 +4,10 @@
  * taken. Datagrams to the peer engine go on the link; kernel requests wait for the program
  * to answer them, against a model of what the kernel holds; lifecycle actions are tracked so
  * that a second TUNNEL_UP, a RELEASED without DOWN or an object that vanishes unannounced
- * (engine_invariants.c) is caught. Everything an action points at is read, so ASan sees a
- * pointer that does not stay valid until engine_actions_clear().
+ * (engine_invariants.c) is caught; durable records are kept for a restart (OP_RESTART), after
+ * which the shell forgets what the new engine does not have, as the daemon would. Everything
+ * an action points at is read, so ASan sees a pointer that does not stay valid until
+ * engine_actions_clear().
  */
 #include <stdio.h>
 #include <string.h>
@@ -121,6 +123,7 @@ static struct tracked_tunnel *tracked(struct fuzz *f, uint16_t id)
 struct tracked_tunnel *note_tunnel(struct fuzz *f, uint16_t id)
 {
 	struct tracked_tunnel *t = tracked(f, id);
+	const struct tunnel *et;
 
 	if (t || !id)
 		return t;
@@ -136,7 +139,8 @@ struct tracked_tunnel *note_tunnel(struct fuzz *f, uint16_t id)
 		if (f->objects[i] >> 16 == id)
 			fail("tunnel ID %u used again while the kernel still holds %#x", id, f->objects[i]);
 	t = &f->tunnels[f->n_tunnels++];
-	*t = (struct tracked_tunnel){ .id = id, .born = f->now };
+	et = tunnel_find(f->e, id);
+	*t = (struct tracked_tunnel){ .id = id, .born = f->now, .recovery = et && et->is_recovery };
 	return t;
 }
 
@@ -146,9 +150,14 @@ static void released(struct fuzz *f, uint16_t id)
 
 	if (!t)
 		fail("TUNNEL_RELEASED for tunnel %u, never named before (or released twice)", id);
-	if (!t->down)
+	if (!t->down && !t->recovery)
 		fail("TUNNEL_RELEASED for tunnel %u without TUNNEL_DOWN", id);
 	*t = f->tunnels[--f->n_tunnels];
+	note_released(f, id);
+}
+
+void note_released(struct fuzz *f, uint16_t id)
+{
 	f->released[f->n_released++ % 8] = id;
 }
 
@@ -206,6 +215,11 @@ NO_COVERAGE void touch_action(const struct engine_action *a)
 			fail("REQUEST_DONE without a message");
 		touch(a->request.why.message, strlen(a->request.why.message) + 1);
 		break;
+	case ENGINE_STATE_PUT:
+		if (!a->state.buf || !a->state.len || a->state.len > ENGINE_STATE_RECORD_MAX)
+			fail("STATE_PUT of %u octets at %p", a->state.len, (const void *)a->state.buf);
+		touch(a->state.buf, a->state.len);
+		break;
 	case ENGINE_SESSION_UP:
 		if (!(i = a->session_up.info))
 			fail("SESSION_UP without call information");
@@ -224,6 +238,108 @@ NO_COVERAGE void touch_action(const struct engine_action *a)
 	default:
 		break;
 	}
+}
+
+/* ---- the durable records, and a restart ---- */
+
+static int record_index(const struct fuzz *f, uint64_t key)
+{
+	for (unsigned int i = 0; i < f->n_records; i++)
+		if (f->records[i].key == key)
+			return (int)i;
+	return -1;
+}
+
+/* The key names an object of its kind: an endpoint's serial, a tunnel ID, tunnel and session IDs. */
+static bool key_names_object(uint64_t key)
+{
+	uint32_t low = (uint32_t)key;
+
+	switch (ENGINE_STATE_KIND(key)) {
+	case ENGINE_STATE_ENDPOINT:
+		return true;
+	case ENGINE_STATE_TUNNEL:
+		return low && low <= UINT16_MAX;
+	case ENGINE_STATE_SESSION:
+		return low >> 16 && (uint16_t)low;
+	}
+	return false;
+}
+
+/* What the daemon's state store does: a record per key, replaced by each PUT, gone at DROP. */
+static void keep_state(struct fuzz *f, const struct engine_action *a)
+{
+	uint64_t key = a->state.key;
+	int i = record_index(f, key);
+
+	if (!key_names_object(key))
+		fail("STATE action under key %#llx, which names no object", (unsigned long long)key);
+	if (a->type == ENGINE_STATE_DROP) {
+		if (i < 0)
+			fail("STATE_DROP of record %#llx, which is not kept", (unsigned long long)key);
+		f->records[i] = f->records[--f->n_records];
+		return;
+	}
+	if (i < 0) {
+		if (f->n_records == FUZZ_MAX_RECORDS)
+			fail("more than %d durable records", FUZZ_MAX_RECORDS);
+		i = (int)f->n_records++;
+	}
+	f->records[i].key = key;
+	f->records[i].len = a->state.len;
+	memcpy(f->records[i].buf, a->state.buf, a->state.len);
+}
+
+/* Whether the new engine has the object a kernel object key names. */
+static bool restored_object(const struct fuzz *f, uint32_t key)
+{
+	uint16_t tid = (uint16_t)(key >> 16), sid = (uint16_t)key;
+
+	return sid ? session_find(f->e, tid, sid) != NULL : tunnel_find(f->e, tid) != NULL;
+}
+
+/* The kernel after a restart: what the old process asked for is done or forgotten, the rest deleted. */
+static void kernel_restarted(struct fuzz *f)
+{
+	/* A tunnel is established while its kernel tunnel is being created: it was, before the kill. */
+	for (unsigned int i = 0; i < f->n_pending; i++)
+		if (f->pending[i].request == ENGINE_KERNEL_TUNNEL_CREATE &&
+		    tunnel_find(f->e, f->pending[i].tunnel_id))
+			object_add(f, (uint32_t)f->pending[i].tunnel_id << 16);
+	f->n_pending = 0;
+	/* The new process finds the objects of what it did not restore in the kernel's dumps. */
+	for (unsigned int i = 0; i < f->n_objects;)
+		if (restored_object(f, f->objects[i]))
+			i++;
+		else
+			object_remove_at(f, i);
+	for (unsigned int i = 0; i < f->e->n_tunnels; i++) {
+		uint16_t id = nth_tunnel(f->e, i)->id;
+
+		if (object_index(f, (uint32_t)id << 16) < 0)
+			fail("tunnel %u restored, but the kernel never had it", id);
+	}
+}
+
+void shell_restarted(struct fuzz *f)
+{
+	kernel_restarted(f);
+	/* Lifecycles: the restored tunnels and calls are up; the others are gone, unannounced. */
+	for (unsigned int i = 0; i < f->n_tunnels;) {
+		if (tunnel_find(f->e, f->tunnels[i].id)) {
+			i++;
+			continue;
+		}
+		note_released(f, f->tunnels[i].id);
+		f->tunnels[i] = f->tunnels[--f->n_tunnels];
+	}
+	for (unsigned int i = 0; i < f->n_up_sessions;)
+		if (restored_object(f, f->up_sessions[i]))
+			i++;
+		else
+			f->up_sessions[i] = f->up_sessions[--f->n_up_sessions];
+	/* Group calls are not kept: nobody waits for their REQUEST_DONE any more. */
+	f->n_requests = 0;
 }
 
 /* ---- the actions ---- */
@@ -355,6 +471,10 @@ void check_action(struct fuzz *f, const struct engine_action *a)
 		break;
 	case ENGINE_REQUEST_DONE:
 		check_request_done(f, a);
+		break;
+	case ENGINE_STATE_PUT:
+	case ENGINE_STATE_DROP:
+		keep_state(f, a);
 		break;
 	case ENGINE_LOG:
 		if (f->trace)

@@ -12,7 +12,15 @@
  *     engine_actions_clear(), also across events (opcode DEFER);
  *   - the state: indexes, counters, limits, transport queues (bounded by what the engine
  *     documents), timers, statistics; a tunnel not established within two retransmission
- *     cycles is cleared (engine_invariants.c);
+ *     cycles is cleared; whenever nothing is in flight, two tunnels that acknowledged
+ *     everything agree on Ns and Nr (engine_invariants.c);
+ *   - the durable state (the EUT runs with persist_state): the records the shell keeps from
+ *     STATE_PUT and STATE_DROP describe exactly the established tunnels and calls; a restart
+ *     (opcode RESTART: engine_free() unannounced, a new engine restores the records in key
+ *     order and resumes) restores every record, and only what was established, as it was;
+ *     restored tunnels resynchronise with the peer engine before any time passes, and the peer
+ *     is never told to clear what was restored, as long as the link lost nothing and the
+ *     program did not close it itself (engine_invariants.c);
  *   - engine_free() releases everything (LeakSanitizer).
  *
  * The EUT is 10.0.0.1 with small limits and DEBUG logging. It talks to a second, well-behaved
@@ -68,6 +76,7 @@ void link_push(struct link *l, const struct l2tp_addr *from, const uint8_t *buf,
 	struct packet *p;
 
 	if (l->n == FUZZ_LINK_CAP) {
+		l->overflowed = true;
 		free(l->q[0]);
 		memmove(l->q, l->q + 1, (l->n - 1) * sizeof(l->q[0]));
 		l->n--;
@@ -168,6 +177,7 @@ void peer_done(struct fuzz *f)
 		for (size_t i = 0; i < n; i++) {
 			const struct engine_action *a = &v[i];
 
+			check_peer_action(f, a);
 			if (a->type == ENGINE_SEND && l2tp_addr_same_host(&a->send.peer, &f->addr)) {
 				struct l2tp_addr from = f->peer_addr;
 
@@ -211,6 +221,7 @@ void peer_recv(struct fuzz *f, const struct packet *p)
 /* Time passes only here, and both engines' timers run at once. */
 void tick(struct fuzz *f, uint64_t step)
 {
+	f->ticked = true;
 	f->now += step;
 	engine_tick(f->e, f->now);
 	eut_done(f);
@@ -247,6 +258,70 @@ void kernel_answer_all(struct fuzz *f)
 		kernel_answer(f, 0, 0);
 }
 
+/* ---- a restart ---- */
+
+static int by_key(const void *a, const void *b)
+{
+	uint64_t x = ((const struct record *)a)->key, y = ((const struct record *)b)->key;
+
+	return x < y ? -1 : x > y;
+}
+
+/* One record made unreadable or wrong: an octet flipped, or the record cut short. */
+static void damage(struct fuzz *f, const struct damage *d)
+{
+	struct record *r;
+
+	if (!f->n_records)
+		return;
+	r = &f->records[d->which % f->n_records];
+	if (!r->len)
+		return;
+	if (d->flip)
+		r->buf[d->offset % r->len] ^= d->value ? d->value : 0xff;
+	if (d->truncate)
+		r->len = (uint16_t)(d->value % r->len);
+}
+
+void restart(struct fuzz *f, const struct damage *d)
+{
+	const struct engine_action *v;
+	unsigned int kept = 0;
+	size_t n;
+
+	note_before_restart(f);
+	clear_actions(f);
+	engine_free(f->e);
+	f->e = engine_new(&f->cfg);
+	if (!f->e)
+		abort();
+	qsort(f->records, f->n_records, sizeof(f->records[0]), by_key);
+	if (d)
+		damage(f, d);
+	for (unsigned int i = 0; i < f->n_records; i++) {
+		const struct record *r = &f->records[i];
+		int err = engine_restore(f->e, f->now, r->key, r->buf, r->len);
+
+		if (err < 0 && !d)
+			fail("engine_restore() refused record %#llx (%u octets), which the engine wrote: %d",
+			     (unsigned long long)r->key, r->len, err);
+		/* What the new process could not read is gone for good. */
+		if (!err)
+			f->records[kept++] = *r;
+	}
+	if (f->trace)
+		fprintf(stderr, "  restart: %u records restored, %u refused\n", kept, f->n_records - kept);
+	f->n_records = kept;
+	v = engine_actions(f->e, &n);
+	if (n)
+		fail("%zu actions (the first of type %d) before engine_resume()", n, v[0].type);
+	check_after_restart(f, d != NULL);
+	/* The shell adopts the kernel objects of what was restored, then the engine goes on. */
+	shell_restarted(f);
+	engine_resume(f->e, f->now);
+	eut_done(f);
+}
+
 /* ---- the end of a program ---- */
 
 /* Closes everything and lets time pass: the engine must end up empty, the kernel too. */
@@ -256,6 +331,8 @@ static void drain(struct fuzz *f)
 
 	f->defer = false;
 	clear_actions(f);
+	/* The peer engine may now be told to clear what a restart kept. */
+	f->n_restored = 0;
 	/* A group call that fails over opens tunnels anew, to each endpoint at most once. */
 	for (unsigned int round = 0; round < 4 + HOST_COUNT && (f->e->n_tunnels || f->n_pending); round++) {
 		uint16_t ids[LIMIT_TUNNELS + 1];
@@ -316,6 +393,7 @@ static void configure_eut(struct fuzz *f, uint8_t bits)
 	c->firmware_revision = 0x0100;
 	c->bearer_caps = L2TP_BEARER_DIGITAL | L2TP_BEARER_ANALOG;
 	c->log_level = ENGINE_LOG_DEBUG;
+	c->persist_state = true;
 	c->send_tie_breaker = !(bits & CFG_NO_TIE_BREAKER);
 	c->lns_send_seq = bits & CFG_LNS_SEND_SEQ;
 	c->accept_outgoing_calls = !(bits & CFG_NO_OUTGOING);
@@ -329,8 +407,10 @@ static void configure_eut(struct fuzz *f, uint8_t bits)
 		.session_rate = 4,
 		.session_burst = 8,
 	};
-	f->peers[0] = (struct engine_peer_config){ f->peer_addr, peer_secret, !(bits & CFG_PEER_PLAIN) };
-	f->peers[1] = (struct engine_peer_config){ host_addr(HOST_SECRET, 0), host_secret, false };
+	f->peers[0] = (struct engine_peer_config){ .addr = f->peer_addr,
+						   .secret = peer_secret,
+						   .hide_avps = !(bits & CFG_PEER_PLAIN) };
+	f->peers[1] = (struct engine_peer_config){ .addr = host_addr(HOST_SECRET, 0), .secret = host_secret };
 	c->peers = f->peers;
 	c->n_peers = 2;
 	/* Group "all": every host, the peer engine and the secret host first; "peer": it alone. */
@@ -360,7 +440,11 @@ static void configure_peer(struct fuzz *f, uint8_t bits)
 	p->host_name = "peer.example";
 	p->log_level = ENGINE_LOG_ERR;
 	p->accept_outgoing_calls = true;
-	f->peer_peers[0] = (struct engine_peer_config){ f->addr, peer_secret, !(bits & CFG_PEER_PLAIN) };
+	/* No RFC 4951: a restored EUT resynchronises silently, which the restart checks are about. */
+	p->failover_flags = 0;
+	f->peer_peers[0] = (struct engine_peer_config){ .addr = f->addr,
+							.secret = peer_secret,
+							.hide_avps = !(bits & CFG_PEER_PLAIN) };
 	p->peers = f->peer_peers;
 	p->n_peers = 1;
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The engine fuzz target's world, shared by its files: the engine under test (EUT) and its
- * fake shell, a well-behaved peer engine, the in-memory link between them, and the program
- * being run. One instance, reset for every input (fuzz_engine.c).
+ * fake shell (with the durable records a restarted EUT restores), a well-behaved peer engine,
+ * the in-memory link between them, and the program being run. One instance, reset for every
+ * input (fuzz_engine.c).
  */
 #ifndef L2TPKD_FUZZ_ENGINE_H
 #define L2TPKD_FUZZ_ENGINE_H
@@ -18,6 +19,11 @@
 #define FUZZ_MAX_PENDING 64 /* kernel requests waiting for an answer */
 #define FUZZ_MAX_OBJECTS 128
 #define FUZZ_MAX_TRACKED 64
+/*
+ * Durable records the fake shell keeps: the EUT's limits in tunnels and sessions, the few
+ * endpoints it talks to, and one more endpoint per damaged restart at most.
+ */
+#define FUZZ_MAX_RECORDS 256
 
 /* The checks walk every object after every event: their loops are no guidance for the fuzzer. */
 #ifdef __clang__
@@ -53,12 +59,38 @@ struct packet {
 struct link {
 	struct packet *q[FUZZ_LINK_CAP];
 	unsigned int n;
+	bool overflowed; /* a datagram was pushed out to make room: lost */
 };
 
 struct tracked_tunnel {
 	uint16_t id;
 	bool up, down;
+	bool recovery; /* an RFC 4951 recovery tunnel: never up or down to the shell, only released */
 	uint64_t born; /* when the EUT first named it */
+};
+
+/* A record of the EUT's durable state, as its STATE_PUT left it. */
+struct record {
+	uint64_t key;
+	uint16_t len;
+	uint8_t buf[ENGINE_STATE_RECORD_MAX];
+};
+
+/*
+ * A tunnel (session_id 0) or session the last restart restored, with its counterpart in the
+ * peer engine: until that counterpart goes down, the peer must not be told to clear it
+ * unless the program did something that may (excused).
+ */
+struct restored {
+	uint16_t tunnel_id, session_id;		  /* the EUT's */
+	uint16_t peer_tunnel_id, peer_session_id; /* the peer engine's */
+	bool excused;
+};
+
+/* How OP_RESTART damages the kept records before the new engine reads them. */
+struct damage {
+	bool flip, truncate;
+	uint8_t which, offset, value;
 };
 
 struct fuzz {
@@ -98,6 +130,20 @@ struct fuzz {
 	/* Group calls placed and not yet ended by their REQUEST_DONE. */
 	uint32_t requests[FUZZ_MAX_TRACKED];
 	unsigned int n_requests;
+
+	/* The EUT's durable records (ENGINE_STATE_PUT and DROP), which OP_RESTART restores. */
+	struct record records[FUZZ_MAX_RECORDS];
+	unsigned int n_records;
+	/*
+	 * What makes the restart checks unsound, for good: a datagram between the engines lost or
+	 * delivered out of order, a scripted message from the peer engine's host, a damaged record;
+	 * and for the resynchronisation, a datagram an earlier EUT discarded (dropped inside).
+	 */
+	bool lossy, spoofed, damaged, discarded;
+	bool ticked;	 /* time passed since the last restart */
+	bool resync_due; /* the last restart's tunnels are yet to be seen resynchronised */
+	struct restored restored[FUZZ_MAX_TRACKED];
+	unsigned int n_restored;
 };
 
 extern struct fuzz fz;
@@ -116,6 +162,8 @@ void kernel_answer(struct fuzz *f, unsigned int i, int err);
 void kernel_answer_all(struct fuzz *f);
 struct tunnel *nth_tunnel(struct engine *e, unsigned int n);
 struct session *nth_session(struct engine *e, unsigned int n);
+/* kill -9 and a new process: a new EUT restores the kept records (damaged if d) and resumes. */
+void restart(struct fuzz *f, const struct damage *d);
 
 /* engine_program.c: the input as a program of events. */
 uint8_t u8(struct fuzz *f);
@@ -137,9 +185,22 @@ void object_add(struct fuzz *f, uint32_t key);
 /* A group call the EUT took: it must end with exactly one REQUEST_DONE. */
 void note_request(struct fuzz *f, uint32_t id);
 int object_index(const struct fuzz *f, uint32_t key);
+/* A tunnel ID the EUT no longer uses: operands may name it (pick_tunnel_id). */
+void note_released(struct fuzz *f, uint16_t id);
+/* After a restart: the shell forgets what the new EUT does not have (no actions tell it). */
+void shell_restarted(struct fuzz *f);
 
 /* engine_invariants.c: the engines' state after every event. */
 void check_engine(const char *who, struct engine *e);
 void check_eut(struct fuzz *f);
+/* Around a restart: the old EUT's established objects; what the new one restored, before it resumes. */
+void note_before_restart(struct fuzz *f);
+void check_after_restart(struct fuzz *f, bool damaged);
+/* The program closed (or upset) a restored tunnel or call itself (session 0: the whole tunnel). */
+void excuse(struct fuzz *f, uint16_t tunnel_id, uint16_t session_id);
+/* The peer engine's actions: a restored tunnel or call cleared by the EUT unprompted. */
+void check_peer_action(struct fuzz *f, const struct engine_action *a);
+/* Both links empty: the engines agree on sequence numbers, restored tunnels resynchronised. */
+void check_link_quiet(struct fuzz *f);
 
 #endif

@@ -15,7 +15,7 @@ import sys
 
 # Opcodes (enum op).
 (TICK, TICK_DEADLINE, OPEN, CALL, CLOSE_SESSION, CLOSE_TUNNEL, PPPD_EXIT, KERNEL, PEER_OPEN,
- PEER_CALL, PEER_CLOSE, LINK, RUN, CRAFT, RAW, DEFER, GROUP_CALL, DRAIN, CLEAR_BUSY) = range(19)
+ PEER_CALL, PEER_CLOSE, LINK, RUN, CRAFT, RAW, DEFER, GROUP_CALL, DRAIN, CLEAR_BUSY, RESTART) = range(20)
 
 # Groups of OP_GROUP_CALL (bits 0-1; bits 2-7 are the call information) and OP_DRAIN's bits.
 GROUP_ALL, GROUP_PEER, GROUP_NONE = 0, 1, 2
@@ -74,6 +74,11 @@ def kernel(which=0, outcome=0):
 
 def call(tunnel, how):
     return [CALL, tunnel, how]
+
+
+def restart(flip=None):
+    """OP_RESTART: the EUT is killed and restores its records; flip=(record, offset, xor) damages one."""
+    return [RESTART, 0] if flip is None else [RESTART, 1] + list(flip)
 
 
 # The peer engine opens a tunnel and places an incoming call with every field: the EUT is LNS.
@@ -161,6 +166,15 @@ SEEDS = {
     'kernel-session-refused': [0, PEER_OPEN] + run(1) + [PEER_CALL, 0, 0] + run(0) + kernel(0, 0xc1) + run(),
     'free-with-live-objects': [CFG_NO_DRAIN] + PEER_LAC + EUT_LAC,
     'mutated-sccrq': [0] + craft('SCCRQ', PLAIN, MUTATE | FULL, muts=[(20, 0xff), (7, 0)]),
+    # Hitless restart: the EUT keeps its calls, resynchronises silently, and takes new calls.
+    'restart-eut-lac': [0] + EUT_LAC + call(0, OUTGOING | INFO_NUMBER) + run() + restart() + run()
+    + call(0, INCOMING | INFO_NUMBER) + run() + tick(0xbf) + run(),
+    # A second call is half set up when the EUT dies: forgotten on its side, refused when it goes on.
+    'restart-eut-lns-call-half-set-up': [0] + PEER_LAC + [PEER_CALL, 0, INCOMING | INFO_NUMBER, LINK, 0, 0]
+    + restart() + run() + [PEER_CALL, 0, INCOMING | INFO_FULL] + run() + deadline(2) + run(),
+    # Killed twice; the second time a record is damaged: refused or believed, never a crash.
+    'restart-twice-damaged': [0] + PEER_LAC + EUT_LAC + restart() + restart((1, 30, 0x55)) + run()
+    + [PEER_CALL, 0, OUTGOING | INFO_NUMBER] + call(0, INCOMING) + run() + deadline(2) + run(),
 }
 
 
