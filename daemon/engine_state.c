@@ -169,7 +169,8 @@ static void push_put(struct engine *e, uint64_t key, const uint8_t *rec, size_t 
 	struct engine_action *a;
 
 	if (!len) {
-		engine_log(e, ENGINE_LOG_ERR, NULL, NULL, "state record %#llx does not fit", (unsigned long long)key);
+		engine_log(e, ENGINE_LOG_ERR, NULL, NULL, "state record %#llx does not fit",
+			   (unsigned long long)key);
 		return;
 	}
 	a = engine_push(e, ENGINE_STATE_PUT);

@@ -26,7 +26,8 @@
 
 const char *engine_resync_name(enum engine_resync mode)
 {
-	return mode == ENGINE_RESYNC_SILENT ? "silent-failover" : "failover-protocol-fall-back-to-silent-failover";
+	return mode == ENGINE_RESYNC_SILENT ? "silent-failover"
+					    : "failover-protocol-fall-back-to-silent-failover";
 }
 
 /* Both sides advertised the Failover Capability on this tunnel (RFC 4951 §3.1). */
@@ -47,12 +48,14 @@ static enum engine_resync resync_mode(const struct engine *e, const struct tunne
 
 bool recovery_by_protocol(const struct engine *e, const struct tunnel *t)
 {
-	return negotiated(t) && resync_mode(e, t) == ENGINE_RESYNC_PROTOCOL_OR_SILENT && e->cfg->failover_flags;
+	return negotiated(t) && resync_mode(e, t) == ENGINE_RESYNC_PROTOCOL_OR_SILENT &&
+	       e->cfg->failover_flags;
 }
 
 bool recovery_blocks_calls(const struct tunnel *t)
 {
-	return t->is_recovery || t->awaiting_reset || t->waiting_recovery || t->recovery_tunnel || t->audit_pending;
+	return t->is_recovery || t->awaiting_reset || t->waiting_recovery || t->recovery_tunnel ||
+	       t->audit_pending;
 }
 
 void recovery_add_avps(struct engine *e, struct tunnel *t, struct l2tp_msg *m)
@@ -101,8 +104,8 @@ void recovery_begin(struct engine *e, struct tunnel *t)
 	local.port = 0;
 	r = tunnel_new(e, &local, &t->peer, false);
 	if (!r) {
-		struct engine_disconnect why = disconnect_of(L2TP_RC_STOPCCN_GENERAL_ERROR, L2TP_EC_NO_RESOURCES,
-							     "no recovery tunnel available");
+		struct engine_disconnect why = disconnect_of(
+			L2TP_RC_STOPCCN_GENERAL_ERROR, L2TP_EC_NO_RESOURCES, "no recovery tunnel available");
 
 		engine_log(e, ENGINE_LOG_ERR, t, NULL, "cannot open a recovery tunnel: cleared");
 		tunnel_clear(e, t, &why, false);
@@ -119,7 +122,8 @@ void recovery_begin(struct engine *e, struct tunnel *t)
 /* §3.2.2: flushed windows, the agreed Ns and Nr; §3.3 Step I: calls not established go. */
 static void reset(struct engine *e, struct tunnel *t, uint16_t ns, uint16_t nr)
 {
-	struct engine_disconnect why = disconnect_of(L2TP_RC_CDN_GENERAL_ERROR, 0, "not established at the failover");
+	struct engine_disconnect why =
+		disconnect_of(L2TP_RC_CDN_GENERAL_ERROR, 0, "not established at the failover");
 	struct xport_stats stats = t->xport.stats;
 	uint16_t rwin = t->xport.peer_rwin;
 	struct session *s, *next;
@@ -156,7 +160,8 @@ static void audit(struct engine *e, struct tunnel *t, bool stale_only)
 	while (s) {
 		msg_init(&m, L2TP_MSG_FSQ);
 		for (; s && m.n_fss < AUDIT_FSS_PER_MSG; s = s->next) {
-			if (s->dead || s->state != SESSION_ESTABLISHED || s->audit_pending || (stale_only && !s->stale))
+			if (s->dead || s->state != SESSION_ESTABLISHED || s->audit_pending ||
+			    (stale_only && !s->stale))
 				continue;
 			m.fss[m.n_fss++] = (struct failover_session_state){ s->id, s->peer_id };
 			s->audit_pending = true;
@@ -183,7 +188,8 @@ void recovery_tunnel_up(struct engine *e, struct tunnel *r, const struct l2tp_ms
 		/* §3.2.2: the recovery endpoint takes the suggestion as is (0/0 without one). */
 		bool scs = m && msg_has(m, L2TP_AVP_SUGGESTED_CONTROL_SEQUENCE);
 
-		reset(e, t, scs ? m->suggested_control_sequence.ns : 0, scs ? m->suggested_control_sequence.nr : 0);
+		reset(e, t, scs ? m->suggested_control_sequence.ns : 0,
+		      scs ? m->suggested_control_sequence.nr : 0);
 		tunnel_stop(e, r, &done);
 		audit(e, t, false);
 	} else {
@@ -198,7 +204,8 @@ void recovery_tunnel_up(struct engine *e, struct tunnel *r, const struct l2tp_ms
 
 void recovery_tunnel_down(struct engine *e, struct tunnel *r)
 {
-	struct engine_disconnect why = disconnect_of(L2TP_RC_STOPCCN_GENERAL_ERROR, 0, "failover recovery failed");
+	struct engine_disconnect why =
+		disconnect_of(L2TP_RC_STOPCCN_GENERAL_ERROR, 0, "failover recovery failed");
 	struct tunnel *t = r->recovering;
 
 	if (!t)
@@ -206,7 +213,8 @@ void recovery_tunnel_down(struct engine *e, struct tunnel *r)
 	unlink_pair(r);
 	if (r->originator) {
 		/* §3.2.1: without a recovery tunnel the old one and its calls go, silently. */
-		engine_log(e, ENGINE_LOG_WARNING, t, NULL, "RFC 4951 recovery failed: cleared without StopCCN");
+		engine_log(e, ENGINE_LOG_WARNING, t, NULL,
+			   "RFC 4951 recovery failed: cleared without StopCCN");
 		tunnel_clear(e, t, &why, false);
 	} else {
 		/* The peer's attempt failed: the old tunnel goes on as it was (the peer may try again). */
@@ -219,7 +227,8 @@ void recovery_tunnel_down(struct engine *e, struct tunnel *r)
 
 void recovery_abandon(struct engine *e, struct tunnel *t)
 {
-	struct engine_disconnect why = disconnect_of(L2TP_RC_STOPCCN_CLEAR, 0, "the tunnel it recovers is gone");
+	struct engine_disconnect why =
+		disconnect_of(L2TP_RC_STOPCCN_CLEAR, 0, "the tunnel it recovers is gone");
 	struct tunnel *r = t->recovery_tunnel;
 
 	if (!r)
@@ -230,11 +239,13 @@ void recovery_abandon(struct engine *e, struct tunnel *t)
 
 bool recovery_hold(struct engine *e, struct tunnel *t)
 {
-	struct engine_disconnect why = disconnect_of(L2TP_RC_CDN_LOST_CARRIER, 0, "peer silent: waiting for its recovery");
+	struct engine_disconnect why =
+		disconnect_of(L2TP_RC_CDN_LOST_CARRIER, 0, "peer silent: waiting for its recovery");
 	struct session *s, *next;
 
 	if (t->state != TUNNEL_ESTABLISHED || t->waiting_recovery || !negotiated(t) ||
-	    !(t->peer_failover_flags & L2TP_FAILOVER_CAP_C) || !t->peer_recovery_ms || !e->cfg->failover_flags)
+	    !(t->peer_failover_flags & L2TP_FAILOVER_CAP_C) || !t->peer_recovery_ms ||
+	    !e->cfg->failover_flags)
 		return false;
 	/*
 	 * Calls being set up cannot be recovered (§3.3 Step I): group calls go to another LNS now
@@ -276,7 +287,8 @@ static struct tunnel *old_tunnel(struct engine *e, const struct l2tp_addr *peer,
 	struct tunnel *t = tunnel_find(e, m->tunnel_recovery.remote_tunnel_id);
 
 	*why = NULL;
-	if (!t || t->is_recovery || t->peer_id != m->tunnel_recovery.tunnel_id || !l2tp_addr_same_host(&t->peer, peer))
+	if (!t || t->is_recovery || t->peer_id != m->tunnel_recovery.tunnel_id ||
+	    !l2tp_addr_same_host(&t->peer, peer))
 		*why = "no such tunnel to recover";
 	else if (t->state != TUNNEL_ESTABLISHED)
 		*why = "the tunnel to recover is not established";
@@ -296,7 +308,8 @@ static bool we_win(const struct tunnel *ours, const struct l2tp_msg *m)
 void recovery_rx_sccrq(struct engine *e, const struct l2tp_addr *local, const struct l2tp_addr *peer,
 		       const struct l2tp_msg *m)
 {
-	struct engine_disconnect lost = disconnect_of(L2TP_RC_STOPCCN_CLEAR, 0, "lost the recovery tie breaker");
+	struct engine_disconnect lost =
+		disconnect_of(L2TP_RC_STOPCCN_CLEAR, 0, "lost the recovery tie breaker");
 	const char *why;
 	struct tunnel *t = old_tunnel(e, peer, m, &why), *r;
 
@@ -309,7 +322,8 @@ void recovery_rx_sccrq(struct engine *e, const struct l2tp_addr *local, const st
 	if (t->recovery_tunnel && t->recovery_tunnel->originator) {
 		r = t->recovery_tunnel;
 		if (we_win(r, m)) {
-			engine_log(e, ENGINE_LOG_INFO, t, NULL, "won the recovery tie breaker: peer's SCCRQ dropped");
+			engine_log(e, ENGINE_LOG_INFO, t, NULL,
+				   "won the recovery tie breaker: peer's SCCRQ dropped");
 			return;
 		}
 		engine_log(e, ENGINE_LOG_INFO, t, NULL, "lost the recovery tie breaker: the peer recovers");
@@ -321,7 +335,8 @@ void recovery_rx_sccrq(struct engine *e, const struct l2tp_addr *local, const st
 		 * A new attempt of the peer's replaces its earlier one, forgotten at once: one
 		 * recovery tunnel per old tunnel, however many SCCRQs come (they skip the limits).
 		 */
-		struct engine_disconnect replaced = disconnect_of(L2TP_RC_STOPCCN_CLEAR, 0, "replaced by a new attempt");
+		struct engine_disconnect replaced =
+			disconnect_of(L2TP_RC_STOPCCN_CLEAR, 0, "replaced by a new attempt");
 
 		r = t->recovery_tunnel;
 		unlink_pair(r);
@@ -330,8 +345,8 @@ void recovery_rx_sccrq(struct engine *e, const struct l2tp_addr *local, const st
 	}
 	r = tunnel_new(e, local, peer, false);
 	if (!r || tunnel_set_peer_id(e, r, m->assigned_tunnel_id) < 0) {
-		struct engine_disconnect refusal =
-			disconnect_of(L2TP_RC_STOPCCN_GENERAL_ERROR, L2TP_EC_NO_RESOURCES, "no recovery tunnel available");
+		struct engine_disconnect refusal = disconnect_of(
+			L2TP_RC_STOPCCN_GENERAL_ERROR, L2TP_EC_NO_RESOURCES, "no recovery tunnel available");
 
 		if (r)
 			tunnel_free(e, r);
@@ -339,7 +354,8 @@ void recovery_rx_sccrq(struct engine *e, const struct l2tp_addr *local, const st
 		return;
 	}
 	link_pair(t, r);
-	engine_log(e, ENGINE_LOG_NOTICE, t, NULL, "the peer recovers this tunnel by RFC 4951 through tunnel %u", r->id);
+	engine_log(e, ENGINE_LOG_NOTICE, t, NULL,
+		   "the peer recovers this tunnel by RFC 4951 through tunnel %u", r->id);
 	(void)tunnel_account_rx(e, r, m->ns, m->nr, false);
 	tunnel_event(e, r, TEV_RX_SCCRQ, &(struct tunnel_event_arg){ .m = m });
 	tunnel_end_input(e, r);
@@ -359,7 +375,8 @@ void recovery_rx_fsq(struct engine *e, struct tunnel *t, const struct l2tp_msg *
 	bool stale = false;
 
 	if (!negotiated(t)) {
-		engine_log(e, ENGINE_LOG_INFO, t, NULL, "failover session query ignored: no failover negotiated");
+		engine_log(e, ENGINE_LOG_INFO, t, NULL,
+			   "failover session query ignored: no failover negotiated");
 		return;
 	}
 	msg_init(&m, L2TP_MSG_FSR);
@@ -388,7 +405,8 @@ void recovery_rx_fsq(struct engine *e, struct tunnel *t, const struct l2tp_msg *
 
 void recovery_rx_fsr(struct engine *e, struct tunnel *t, const struct l2tp_msg *r)
 {
-	struct engine_disconnect why = disconnect_of(L2TP_RC_CDN_GENERAL_ERROR, 0, "unknown to the peer after failover");
+	struct engine_disconnect why =
+		disconnect_of(L2TP_RC_CDN_GENERAL_ERROR, 0, "unknown to the peer after failover");
 
 	for (uint16_t i = 0; i < r->n_fss; i++) {
 		struct session *s = session_find(e, t->id, r->fss[i].remote_session_id);
@@ -402,8 +420,8 @@ void recovery_rx_fsr(struct engine *e, struct tunnel *t, const struct l2tp_msg *
 		if (!r->fss[i].session_id)
 			session_clear(e, s, &why, true);
 		else if (r->fss[i].session_id != s->peer_id)
-			engine_log(e, ENGINE_LOG_WARNING, t, s, "failover audit: the peer pairs it with session %u",
-				   r->fss[i].session_id);
+			engine_log(e, ENGINE_LOG_WARNING, t, s,
+				   "failover audit: the peer pairs it with session %u", r->fss[i].session_id);
 	}
 	if (!t->audit_pending)
 		engine_log(e, ENGINE_LOG_INFO, t, NULL, "failover session audit done");

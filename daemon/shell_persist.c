@@ -38,7 +38,7 @@
 #define STORE_VERSION ((uint32_t)ENGINE_STATE_VERSION << 16 | SHELL_STATE_VERSION)
 /* Key kinds of the shell's records, above the engine's. */
 #define SHELL_STATE_SESSION 16
-#define STATE_FD_NAME "state"
+#define STATE_FD_NAME	    "state"
 /*
  * systemd passes every stored fd's name in LISTEN_FDNAMES, one environment string, and
  * execve() refuses a string over 128 KiB: the service would not start at all. Names are
@@ -66,7 +66,8 @@ bool shell_fdstore_put(int fd, const char *fmt, ...)
 	snprintf(msg, sizeof(msg), "FDSTORE=1\nFDNAME=%s\nFDPOLL=0", name);
 	r = sd_pid_notify_with_fds(0, 0, msg, &fd, 1);
 	if (r < 0)
-		log_warning("fd store: cannot keep %s: %s (it will not survive a restart)", name, strerror(-r));
+		log_warning("fd store: cannot keep %s: %s (it will not survive a restart)", name,
+			    strerror(-r));
 	else if (r > 0)
 		fdstore_names_bytes += (size_t)len + 1;
 	/* Without systemd (r == 0) the fd is "kept" for l2tpctl restart, which passes it itself. */
@@ -94,8 +95,8 @@ static void store_put(struct shell *sh, uint64_t key, const void *rec, size_t le
 		return;
 	r = state_store_put(sh->store, key, rec, len);
 	if (r < 0)
-		log_err("state record %#llx not kept: %s (it will not survive a restart)", (unsigned long long)key,
-			strerror(-r));
+		log_err("state record %#llx not kept: %s (it will not survive a restart)",
+			(unsigned long long)key, strerror(-r));
 }
 
 void shell_persist_state(struct shell *sh, const struct engine_action *a)
@@ -184,7 +185,7 @@ struct adoption {
 		uint16_t len;
 		bool used; /* a shell record that found its session */
 		uint8_t buf[STATE_STORE_PAYLOAD_MAX];
-	} *recs;
+	} * recs;
 	size_t n_recs;
 	/* Cleared once the walks are over and the tunnels resynchronise: tunnel_id << 16 | session_id. */
 	uint32_t *lost;
@@ -198,7 +199,8 @@ static void note_lost(struct adoption *ad, uint16_t tunnel_id, uint16_t session_
 	uint32_t *v = realloc(ad->lost, (ad->n_lost + 1) * sizeof(*v));
 
 	if (!v) {
-		log_err("tunnel %u session %u: out of memory: left to the peer to clear", tunnel_id, session_id);
+		log_err("tunnel %u session %u: out of memory: left to the peer to clear", tunnel_id,
+			session_id);
 		return;
 	}
 	ad->lost = v;
@@ -208,7 +210,8 @@ static void note_lost(struct adoption *ad, uint16_t tunnel_id, uint16_t session_
 /* After engine_resume(): StopCCN or CDN once the tunnel knows its sequence numbers again. */
 static void clear_lost(struct adoption *ad)
 {
-	static const struct engine_disconnect lost = { .result = 2, .message = "lost across a restart of l2tpkd" };
+	static const struct engine_disconnect lost = { .result = 2,
+						       .message = "lost across a restart of l2tpkd" };
 	struct engine *e = ad->sh->engine;
 
 	for (size_t i = 0; i < ad->n_lost; i++) {
@@ -275,8 +278,8 @@ static int open_store(struct adoption *ad, uint32_t max_records, char *why, size
 	char reason[160] = "";
 
 	if (fd >= 0) {
-		r = state_store_adopt(&sh->store, fd, STORE_VERSION, max_records, collect_record, ad, &bad, reason,
-				      sizeof(reason));
+		r = state_store_adopt(&sh->store, fd, STORE_VERSION, max_records, collect_record, ad, &bad,
+				      reason, sizeof(reason));
 		if (r == 0) {
 			ad->bad_records = (uint32_t)bad;
 			return 0;
@@ -321,7 +324,8 @@ static int pppd_pidfd(const struct sh_session_record *r)
 		int ls = snprintf(want_s, sizeof(want_s), "pppol2tp_session_id%c%u", 0, r->session_id) + 1;
 
 		cmdline[n++] = 0;
-		if (memmem(cmdline, (size_t)n, want_t, (size_t)lt) && memmem(cmdline, (size_t)n, want_s, (size_t)ls) &&
+		if (memmem(cmdline, (size_t)n, want_t, (size_t)lt) &&
+		    memmem(cmdline, (size_t)n, want_s, (size_t)ls) &&
 		    poll(&(struct pollfd){ .fd = pidfd, .events = POLLIN }, 1, 0) == 0)
 			return pidfd;
 	}
@@ -358,7 +362,9 @@ static int adopt_session(const struct engine_session_view *v, void *arg)
 		return 0;
 	}
 	log_warning("tunnel %u session %u: %s: cleared", v->tunnel_id, v->session_id,
-		    !r ? "no record of its pppd" : pidfd < 0 ? "its pppd is gone" : "not in the kernel any more");
+		    !r		? "no record of its pppd"
+		    : pidfd < 0 ? "its pppd is gone"
+				: "not in the kernel any more");
 	if (pidfd >= 0) {
 		syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0);
 		close(pidfd);
@@ -382,11 +388,13 @@ static int adopt_tunnel(const struct engine_tunnel_view *v, void *arg)
 	struct kglue_tunnel_info ki;
 	int fd = take_fd(ad, "t%x", v->tunnel_id);
 
-	if (fd >= 0 && kglue_tunnel_get(sh->kglue, v->tunnel_id, &ki) == 0 && shell_tunnel_adopt(sh, fd, v->tunnel_id) == 0) {
+	if (fd >= 0 && kglue_tunnel_get(sh->kglue, v->tunnel_id, &ki) == 0 &&
+	    shell_tunnel_adopt(sh, fd, v->tunnel_id) == 0) {
 		ad->tunnels++;
 		return 0;
 	}
-	log_warning("tunnel %u: %s: cleared", v->tunnel_id, fd < 0 ? "its socket did not come" : "not in the kernel any more");
+	log_warning("tunnel %u: %s: cleared", v->tunnel_id,
+		    fd < 0 ? "its socket did not come" : "not in the kernel any more");
 	if (fd >= 0) {
 		close(fd);
 		shell_fdstore_drop("t%x", v->tunnel_id);
@@ -454,7 +462,8 @@ static void restore_records(struct adoption *ad)
 			continue;
 		r = engine_restore(e, shell_now(), key, ad->recs[i].buf, ad->recs[i].len);
 		if (r < 0) {
-			log_warning("state record %#llx not restored: %s", (unsigned long long)key, strerror(-r));
+			log_warning("state record %#llx not restored: %s", (unsigned long long)key,
+				    strerror(-r));
 			state_store_drop(ad->sh->store, key);
 		}
 	}
@@ -496,7 +505,8 @@ int shell_persist_start(struct shell *sh, char *why, size_t why_len)
 		engine_walk_sessions(sh->engine, 0, adopt_session, &ad);
 		engine_resume(sh->engine, shell_now());
 		clear_lost(&ad);
-		log_notice("restored %u tunnels and %u sessions from the previous l2tpkd; %u tunnels and %u sessions "
+		log_notice("restored %u tunnels and %u sessions from the previous l2tpkd; %u tunnels and %u "
+			   "sessions "
 			   "lost, %u state records unreadable",
 			   ad.tunnels, ad.sessions, ad.lost_tunnels, ad.lost_sessions, ad.bad_records);
 	}
@@ -520,7 +530,8 @@ struct handover {
 	size_t names_len;
 };
 
-static int handover_add(struct handover *h, int fd, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int handover_add(struct handover *h, int fd, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 static int handover_add(struct handover *h, int fd, const char *fmt, ...)
 {
 	char name[32];

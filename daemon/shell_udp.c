@@ -400,8 +400,14 @@ void shell_send(struct shell *sh, const struct engine_action *a)
 		 */
 		struct l2tp_addr local = a->send.local;
 
-		if (!local.port)
+		if (!local.port) {
+			static const uint8_t any[16];
+
 			shell_local_for(sh, &a->send.peer, conf_peer_by_host(sh->conf->conf, &a->send.peer), &local);
+			/* An address the engine chose stays (an RFC 4951 recovery: the old tunnel's). */
+			if (memcmp(a->send.local.addr, any, sizeof(any)))
+				memcpy(local.addr, a->send.local.addr, sizeof(local.addr));
+		}
 		t = shell_tunnel_socket(sh, &local, &a->send.peer, &r);
 		if (!t || (r = shell_tunnel_attach(sh, t, a->tunnel_id)) < 0) {
 			log_obj(ENGINE_LOG_ERR, &o, "tunnel %u: no socket: %s", a->tunnel_id, strerror(-r));

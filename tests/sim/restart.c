@@ -61,9 +61,11 @@ static bool rs_init(struct rs_world *r, uint64_t seed, const struct sim_link_par
 			n->cfg.resync = ENGINE_RESYNC_SILENT;
 	}
 	sim_start(&r->w);
-	ok &= sim_expect(sim_open_tunnel(&r->w, &r->w.nodes[LAC], &r->w.nodes[LNS], &r->tid) == 0, "open tunnel");
+	ok &= sim_expect(sim_open_tunnel(&r->w, &r->w.nodes[LAC], &r->w.nodes[LNS], &r->tid) == 0,
+			 "open tunnel");
 	for (int i = 0; i < CALLS && ok; i++)
-		ok &= sim_expect(sim_place_call(&r->w, &r->w.nodes[LAC], r->tid, ENGINE_CALL_INCOMING, &r->sid[i]) == 0,
+		ok &= sim_expect(sim_place_call(&r->w, &r->w.nodes[LAC], r->tid, ENGINE_CALL_INCOMING,
+						&r->sid[i]) == 0,
 				 "place call %d", i);
 	ok &= sim_expect(sim_run(&r->w, r->w.now + 60000, sessions_up, &want), "calls up");
 	sim_run(&r->w, r->w.now + 60000, quiet, NULL);
@@ -97,19 +99,22 @@ static bool all_kept(struct rs_world *r, int restarted, enum engine_recovery how
 		ok &= sim_expect(st.tunnels_established == 1 && st.sessions_established == CALLS,
 				 "node %d: %u tunnels %u sessions established", i, st.tunnels_established,
 				 st.sessions_established);
-		ok &= sim_expect(!n->n.tunnels_down && !n->n.sessions_down, "node %d: %u tunnels and %u sessions down",
-				 i, n->n.tunnels_down, n->n.sessions_down);
+		ok &= sim_expect(!n->n.tunnels_down && !n->n.sessions_down,
+				 "node %d: %u tunnels and %u sessions down", i, n->n.tunnels_down,
+				 n->n.sessions_down);
 		ok &= sim_expect(n->n.kernel_tunnels == 1 && n->n.kernel_sessions == CALLS,
 				 "node %d: kernel has %u tunnels %u sessions", i, n->n.kernel_tunnels,
 				 n->n.kernel_sessions);
 	}
 	for (int c = 0; c < CALLS; c++)
-		ok &= sim_expect(engine_session_view(node(r, LAC)->e, r->tid, r->sid[c], &(struct engine_session_view){ 0 }) == 0 &&
-					 engine_session_view(node(r, LNS)->e, node(r, LNS)->up_tunnel[c], node(r, LNS)->up_session[c],
+		ok &= sim_expect(engine_session_view(node(r, LAC)->e, r->tid, r->sid[c],
+						     &(struct engine_session_view){ 0 }) == 0 &&
+					 engine_session_view(node(r, LNS)->e, node(r, LNS)->up_tunnel[c],
+							     node(r, LNS)->up_session[c],
 							     &(struct engine_session_view){ 0 }) == 0,
 				 "call %d kept its IDs on both sides", c);
-	ok &= sim_expect(view(r, restarted, &v) && v.recovery == how, "node %d recovered %s (not %s)", restarted,
-			 engine_recovery_name(how), engine_recovery_name(v.recovery));
+	ok &= sim_expect(view(r, restarted, &v) && v.recovery == how, "node %d recovered %s (not %s)",
+			 restarted, engine_recovery_name(how), engine_recovery_name(v.recovery));
 	if (how == ENGINE_RECOVERY_PROTOCOL)
 		ok &= sim_expect(view(r, !restarted, &v) && v.recovery == ENGINE_RECOVERY_PROTOCOL,
 				 "node %d reset by the protocol too", !restarted);
@@ -123,11 +128,14 @@ static bool still_works(struct rs_world *r)
 	uint16_t sid;
 	bool ok = true;
 
-	ok &= sim_expect(sim_place_call(&r->w, node(r, LAC), r->tid, ENGINE_CALL_INCOMING, &sid) == 0, "new call");
-	ok &= sim_expect(sim_run(&r->w, r->w.now + 60000, sessions_up, &want), "new call up after the restart");
+	ok &= sim_expect(sim_place_call(&r->w, node(r, LAC), r->tid, ENGINE_CALL_INCOMING, &sid) == 0,
+			 "new call");
+	ok &= sim_expect(sim_run(&r->w, r->w.now + 60000, sessions_up, &want),
+			 "new call up after the restart");
 	/* Past two HELLO intervals (60 s): an unacknowledged HELLO would clear the tunnel. */
 	sim_run(&r->w, r->w.now + 150000, NULL, NULL);
-	ok &= sim_expect(!node(r, LAC)->n.tunnels_down && !node(r, LNS)->n.tunnels_down, "tunnel up after HELLOs");
+	ok &= sim_expect(!node(r, LAC)->n.tunnels_down && !node(r, LNS)->n.tunnels_down,
+			 "tunnel up after HELLOs");
 	return ok;
 }
 
@@ -139,7 +147,8 @@ static bool restart_one(uint64_t seed, int who, const struct sim_link_params *li
 	if (ok) {
 		ok &= sim_expect(sim_restart(&r.w, node(&r, who)) == 0, "every record restored");
 		sim_run(&r.w, r.w.now + 20000, NULL, NULL);
-		ok &= all_kept(&r, who, mode == RS_PROTOCOL ? ENGINE_RECOVERY_PROTOCOL : ENGINE_RECOVERY_SILENT) &&
+		ok &= all_kept(&r, who,
+			       mode == RS_PROTOCOL ? ENGINE_RECOVERY_PROTOCOL : ENGINE_RECOVERY_SILENT) &&
 		      still_works(&r);
 	}
 	sim_destroy(&r.w);
@@ -202,7 +211,8 @@ static bool restart_message_lost(uint64_t seed)
 	uint64_t t0 = r.w.now;
 
 	if (ok) {
-		ok &= sim_expect(sim_place_call(&r.w, node(&r, LAC), r.tid, ENGINE_CALL_INCOMING, &sid) == 0, "call");
+		ok &= sim_expect(sim_place_call(&r.w, node(&r, LAC), r.tid, ENGINE_CALL_INCOMING, &sid) == 0,
+				 "call");
 		/*
 		 * The ICRQ arrives after 10 ms and the ICRP leaves at once; the LNS dies as it
 		 * leaves, and the ICRP is lost on the way (the LAC deaf while it would arrive).
@@ -219,13 +229,15 @@ static bool restart_message_lost(uint64_t seed)
 		sim_run(&r.w, r.w.now + 120000, NULL, NULL);
 		engine_get_stats(node(&r, LAC)->e, &st);
 		ok &= sim_expect(st.tunnels_established == 1 && st.sessions_established == CALLS,
-				 "LAC: %u tunnels %u sessions established", st.tunnels_established, st.sessions_established);
+				 "LAC: %u tunnels %u sessions established", st.tunnels_established,
+				 st.sessions_established);
 		ok &= sim_expect(node(&r, LAC)->n.sessions_down == 1 && !node(&r, LAC)->n.tunnels_down,
 				 "LAC: only the half call cleared (%u sessions, %u tunnels down)",
 				 node(&r, LAC)->n.sessions_down, node(&r, LAC)->n.tunnels_down);
 		engine_get_stats(node(&r, LNS)->e, &st);
 		ok &= sim_expect(st.tunnels_established == 1 && st.sessions_established == CALLS,
-				 "LNS: %u tunnels %u sessions established", st.tunnels_established, st.sessions_established);
+				 "LNS: %u tunnels %u sessions established", st.tunnels_established,
+				 st.sessions_established);
 		ok &= still_works(&r);
 	}
 	sim_destroy(&r.w);
@@ -269,9 +281,10 @@ static bool restart_too_late(uint64_t seed)
 		ok &= sim_expect(sim_restart(&r.w, node(&r, LNS)) == 0, "every record restored");
 		sim_run(&r.w, r.w.now + 120000, NULL, NULL);
 		engine_get_stats(node(&r, LNS)->e, &st);
-		ok &= sim_expect(st.tunnels == 0 && st.sessions == 0, "LNS: %u tunnels %u sessions left", st.tunnels,
-				 st.sessions);
-		ok &= sim_expect(node(&r, LNS)->n.kernel_tunnels == 0 && node(&r, LNS)->n.kernel_sessions == 0,
+		ok &= sim_expect(st.tunnels == 0 && st.sessions == 0, "LNS: %u tunnels %u sessions left",
+				 st.tunnels, st.sessions);
+		ok &= sim_expect(node(&r, LNS)->n.kernel_tunnels == 0 &&
+					 node(&r, LNS)->n.kernel_sessions == 0,
 				 "LNS: kernel objects removed");
 		ok &= sim_expect(node(&r, LNS)->n_state == 0, "LNS: no record left");
 	}
@@ -301,17 +314,20 @@ static bool protocol_mismatch(uint64_t seed)
 
 	if (ok) {
 		node(&r, LNS)->down = true;
-		ok &= sim_expect(engine_close_session(node(&r, LAC)->e, r.w.now, r.tid, r.sid[1], &bye) == 0, "CDN");
+		ok &= sim_expect(engine_close_session(node(&r, LAC)->e, r.w.now, r.tid, r.sid[1], &bye) == 0,
+				 "CDN");
 		sim_settle(&r.w, node(&r, LAC));
 		sim_run(&r.w, r.w.now + 2000, NULL, NULL);
 		node(&r, LNS)->down = false;
 		ok &= sim_expect(sim_restart(&r.w, node(&r, LNS)) == 0, "every record restored");
 		sim_run(&r.w, r.w.now + 20000, NULL, NULL);
 		ok &= sim_expect(established(&r, LAC) == CALLS - 1 && established(&r, LNS) == CALLS - 1,
-				 "%u and %u calls left, %u wanted", established(&r, LAC), established(&r, LNS), CALLS - 1);
+				 "%u and %u calls left, %u wanted", established(&r, LAC),
+				 established(&r, LNS), CALLS - 1);
 		ok &= sim_expect(node(&r, LNS)->n.kernel_sessions == CALLS - 1, "LNS kernel: %u sessions",
 				 node(&r, LNS)->n.kernel_sessions);
-		ok &= sim_expect(!node(&r, LAC)->n.tunnels_down && !node(&r, LNS)->n.tunnels_down, "tunnel kept");
+		ok &= sim_expect(!node(&r, LAC)->n.tunnels_down && !node(&r, LNS)->n.tunnels_down,
+				 "tunnel kept");
 		ok &= still_works(&r);
 	}
 	sim_destroy(&r.w);
@@ -334,12 +350,14 @@ static bool protocol_refused(uint64_t seed)
 		ok &= sim_expect(sim_restart(&r.w, node(&r, LNS)) == 0, "every record restored");
 		sim_run(&r.w, r.w.now + 20000, NULL, NULL);
 		engine_get_stats(node(&r, LNS)->e, &st);
-		ok &= sim_expect(st.tunnels_established == 0 && st.sessions == 0, "LNS: %u tunnels %u sessions left",
-				 st.tunnels_established, st.sessions);
-		ok &= sim_expect(node(&r, LNS)->n.kernel_tunnels == 0 && node(&r, LNS)->n.kernel_sessions == 0,
+		ok &= sim_expect(st.tunnels_established == 0 && st.sessions == 0,
+				 "LNS: %u tunnels %u sessions left", st.tunnels_established, st.sessions);
+		ok &= sim_expect(node(&r, LNS)->n.kernel_tunnels == 0 &&
+					 node(&r, LNS)->n.kernel_sessions == 0,
 				 "LNS: kernel objects removed");
 		for (uint32_t i = 0; i < node(&r, LNS)->n_sent_types; i++)
-			ok &= sim_expect(node(&r, LNS)->sent_types[i] != L2TP_MSG_CDN, "LNS: no CDN after a failed recovery");
+			ok &= sim_expect(node(&r, LNS)->sent_types[i] != L2TP_MSG_CDN,
+					 "LNS: no CDN after a failed recovery");
 		ok &= sim_expect(node(&r, LNS)->n_state == 0, "LNS: no record left");
 	}
 	sim_destroy(&r.w);
@@ -418,19 +436,12 @@ static bool protocol_gives_up(uint64_t seed)
 }
 
 const struct scenario restart_scenarios[] = {
-	{ "restart-lns-silent", restart_lns },
-	{ "restart-lac-silent", restart_lac },
-	{ "restart-lossy", restart_lossy },
-	{ "restart-message-lost", restart_message_lost },
-	{ "restart-twice", restart_twice },
-	{ "restart-too-late", restart_too_late },
-	{ "protocol-lns", protocol_lns },
-	{ "protocol-lac", protocol_lac },
-	{ "protocol-lossy", protocol_lossy },
-	{ "protocol-mismatch", protocol_mismatch },
-	{ "protocol-refused", protocol_refused },
-	{ "protocol-double", protocol_double },
-	{ "protocol-late", protocol_late },
-	{ "protocol-gives-up", protocol_gives_up },
+	{ "restart-lns-silent", restart_lns },	  { "restart-lac-silent", restart_lac },
+	{ "restart-lossy", restart_lossy },	  { "restart-message-lost", restart_message_lost },
+	{ "restart-twice", restart_twice },	  { "restart-too-late", restart_too_late },
+	{ "protocol-lns", protocol_lns },	  { "protocol-lac", protocol_lac },
+	{ "protocol-lossy", protocol_lossy },	  { "protocol-mismatch", protocol_mismatch },
+	{ "protocol-refused", protocol_refused }, { "protocol-double", protocol_double },
+	{ "protocol-late", protocol_late },	  { "protocol-gives-up", protocol_gives_up },
 };
 const unsigned int n_restart_scenarios = sizeof(restart_scenarios) / sizeof(restart_scenarios[0]);

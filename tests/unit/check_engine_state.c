@@ -55,14 +55,16 @@ START_TEST(test_records_follow_the_objects)
 	/* One tunnel and two sessions; nothing else is established, nothing busy. */
 	ck_assert_uint_eq(lac->n_state, 3);
 	ck_assert_ptr_nonnull(record_of_kind(lac, ENGINE_STATE_TUNNEL));
-	ck_assert_uint_eq(record_of_kind(lac, ENGINE_STATE_TUNNEL)->key, ENGINE_STATE_KEY(ENGINE_STATE_TUNNEL, tid));
+	ck_assert_uint_eq(record_of_kind(lac, ENGINE_STATE_TUNNEL)->key,
+			  ENGINE_STATE_KEY(ENGINE_STATE_TUNNEL, tid));
 	/* A call cleared drops its record; the tunnel cleared drops the rest. */
 	ck_assert_int_eq(engine_close_session(lac->e, w.now, tid, lac->up_session[0],
 					      &(struct engine_disconnect){ .result = 3 }),
 			 0);
 	sim_settle(&w, lac);
 	ck_assert_uint_eq(lac->n_state, 2);
-	ck_assert_int_eq(engine_close_tunnel(lac->e, w.now, tid, &(struct engine_disconnect){ .result = 1 }), 0);
+	ck_assert_int_eq(engine_close_tunnel(lac->e, w.now, tid, &(struct engine_disconnect){ .result = 1 }),
+			 0);
 	sim_settle(&w, lac);
 	ck_assert_uint_eq(lac->n_state, 0);
 	sim_destroy(&w);

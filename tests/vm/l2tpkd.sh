@@ -195,7 +195,7 @@ assert_clean() {
 #
 # TRAFFIC
 #   flood_ping_start NAME NS ADDR
-#                         spawns NAME: ping from NS to ADDR every 4 ms (250 a second) with
+#                         spawns NAME: ping from NS to ADDR every 2 ms (500 a second) with
 #                         timestamps (-D) and late answers reported (-O), one line each, in
 #                         $SCRATCH/NAME.log as they come.
 #   flood_ping_last NAME  prints the highest icmp_seq answered so far (0: none yet).
@@ -267,7 +267,7 @@ unit_procs() {
 
 flood_ping_start() {
 	local name=$1 ns=$2 addr=$3
-	spawn "$name" in_ns "$ns" stdbuf -oL ping -n -D -O -i 0.004 "$addr"
+	spawn "$name" in_ns "$ns" stdbuf -oL ping -n -D -O -i 0.002 "$addr"
 	wait_for 10 "$name: answers from $addr" bash -c "grep -q ' bytes from ' '$SCRATCH/$name.log'"
 }
 
@@ -328,3 +328,52 @@ flood_ping_window() {
 		printf "%d %d %d%s\n", lost, rate, gap * 1000, first
 	}' "$SCRATCH/$1.log"
 }
+
+# Helpers added for the restart scenario of an l2tpkd pair (61) and scripts/bench restart:
+#   flood_ping_start_via NAME NS IFACE ADDR INTERVAL
+#                         like flood_ping_start, but out of IFACE (ping -I: across that PPP
+#                         session) every INTERVAL seconds; the flood_ping_* readers take NAME.
+#   l2tpkd_session_lines  reads "l2tpctl -j session show" on stdin, prints one line a session,
+#                         sorted: "TID/SID PEER_TID/PEER_SID pppd PID IFNAME STATE".
+#   l2tpkd_recovery_of    reads "l2tpctl -j tunnel show" on stdin, prints "TID RECOVERY" a
+#                         tunnel, sorted.
+#   l2tpkd_teardowns      filters l2tpkd log lines (stdin: the journal's messages or the
+#                         stderr log of -d) down to those that tell of a tunnel or call cleared
+#                         or refused (sent or received StopCCN or CDN: "cleared in state", "call
+#                         cleared", "rx StopCCN", "rx CDN" at debug level, "stopping on signal"),
+#                         of something lost across a restart, or of an RFC 4951 recovery that
+#                         failed or that the peer waits for ("SCCRQ refused", "recovery failed",
+#                         "peer silent"); true if there is one.
+#   l2tpkd_log_mark NS    prints how many lines $SCRATCH/l2tpkd-NS.log has (l2tpkd_start's
+#                         log): a mark for l2tpkd_log_since.
+#   l2tpkd_log_since NS MARK
+#                         prints that log after line MARK.
+
+flood_ping_start_via() {
+	local name=$1 ns=$2 ifc=$3 addr=$4 interval=$5
+	spawn "$name" in_ns "$ns" stdbuf -oL ping -n -D -O -I "$ifc" -i "$interval" "$addr"
+	wait_for 10 "$name: answers from $addr over $ifc" bash -c "grep -q ' bytes from ' '$SCRATCH/$name.log'"
+}
+
+l2tpkd_session_lines() {
+	python3 -c '
+import json, sys
+for s in json.load(sys.stdin):
+    print("%d/%d %d/%d pppd %s %s %s" % (s["tunnel_id"], s["session_id"], s["peer_tunnel_id"],
+          s["peer_session_id"], s.get("pppd_pid"), s.get("ifname"), s["state"]))' | sort
+}
+
+l2tpkd_recovery_of() {
+	python3 -c '
+import json, sys
+for t in json.load(sys.stdin):
+    print(t["tunnel_id"], t.get("recovery"))' | sort -n
+}
+
+l2tpkd_teardowns() {
+	grep -E 'cleared in state|call cleared|rx StopCCN|rx CDN|call from peer session [0-9]+ refused|stopping on signal|lost across a restart|not in the kernel any more|its socket did not come|left by the previous l2tpkd and not in its state|state of the previous l2tpkd is refused|SCCRQ refused|recovery failed|peer silent'
+}
+
+l2tpkd_log_mark() { wc -l <"$SCRATCH/l2tpkd-$1.log"; }
+
+l2tpkd_log_since() { tail -n +"$(($2 + 1))" "$SCRATCH/l2tpkd-$1.log"; }

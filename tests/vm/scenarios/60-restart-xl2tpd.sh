@@ -2,15 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # vm: systemd
 # Hitless restart (issue 6): l2tpkd, the LNS, run by systemd as PID 1 from its installed unit,
-# xl2tpd 1.3.18 the LAC in namespace lac, one PPP session up and a ping crossing it 250 times a
+# xl2tpd 1.3.18 the LAC in namespace lac, one PPP session up and a ping crossing it 500 times a
 # second throughout (fewer than 100 a second fails the scenario). l2tpkd is (a) killed with
 # SIGKILL and started again by systemd (Restart=always), (b) restarted with "systemctl
-# restart", (c) re-executed in place with "l2tpctl restart". After each the daemon has
-# resynchronised the tunnel with xl2tpd ("recovery silent" in "l2tpctl tunnel show"), the
-# tunnel and session IDs are the same in l2tpctl and in the kernel, the same pppd carries the
-# session, not one ping was lost, xl2tpd logged no teardown and the session still carries
-# traffic. Then (d) "systemctl stop" still clears everything: xl2tpd gets the StopCCN (result
-# 6), pppd is gone, no kernel tunnel is left.
+# restart", (c) re-executed in place with "l2tpctl restart" after a binary upgrade (the
+# installed program replaced by a new file: the same process then runs the new file, not the
+# deleted one). After each the daemon has resynchronised the tunnel with xl2tpd ("recovery
+# silent" in "l2tpctl tunnel show"), the tunnel and session IDs are the same in l2tpctl and in
+# the kernel, the same pppd carries the session, not one ping was lost, xl2tpd logged no
+# teardown and the session still carries traffic. Then (d) "systemctl stop" still clears
+# everything: xl2tpd gets the StopCCN (result 6), pppd is gone, no kernel tunnel is left.
 # RESTART_EVENTS (default "kill restart reexec") chooses the events a to c, for a scenario
 # elsewhere that sets it and sources this file; d always runs.
 . "$TOP/tests/vm/lib.sh"
@@ -163,17 +164,28 @@ event_restart() {
 	check_survived "$ev"
 }
 
+# exe_is PID FILE INODE: process PID runs FILE, the file of inode INODE (not a deleted one).
+exe_is() { [ "$(readlink "/proc/$1/exe")" = "$2" ] && [ "$(stat -L -c %i "/proc/$1/exe")" = "$3" ]; }
+
 event_reexec() {
-	local ev="(c) l2tpctl restart" pid restarts started
+	local ev="(c) l2tpctl restart" pid restarts started bin=$L2TPKD_SBINDIR/l2tpkd inode
 	pid=$(prop MainPID)
 	restarts=$(prop NRestarts)
 	started=$(running_lines "$pid")
-	begin_event "$ev of l2tpkd $pid"
+	begin_event "$ev of l2tpkd $pid after a binary upgrade"
+	# The upgrade as a package manager does it: a new file (a new inode) renamed over the
+	# program; the running daemon's file is then deleted, and the restart must run the new one.
+	cp "$bin" "$bin.new"
+	mv -f "$bin.new" "$bin"
+	inode=$(stat -c %i "$bin")
+	assert "$ev: the running l2tpkd $pid runs the replaced program: $(readlink "/proc/$pid/exe")" \
+		test "$(readlink "/proc/$pid/exe")" = "$bin (deleted)"
 	assert "$ev" timeout 60 "$L2TPKD_SBINDIR/l2tpctl" restart
 	wait_for "$recover_secs" "$ev: l2tpkd $pid started again in place (a new 'running' line)" \
 		running_lines_above "$pid" "$started"
 	assert "$ev: the same main process, not restarted by systemd" \
 		test "$(prop MainPID)/$(prop NRestarts)" = "$pid/$restarts"
+	assert "$ev: l2tpkd $pid runs the new program ($bin, inode $inode, not deleted)" exe_is "$pid" "$bin" "$inode"
 	wait_recovered "$ev"
 	check_survived "$ev"
 }
