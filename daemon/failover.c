@@ -84,7 +84,7 @@ static struct tunnel *tunnel_with_room(const struct engine *e, const struct endp
 
 	for (struct tunnel *t = ep ? ep->tunnels : NULL; t; t = t->ep_next) {
 		if (t->dead || t->state == TUNNEL_CLOSING || (max && t->n_sessions >= max) ||
-		    xport_queued(&t->xport) >= TUNNEL_QUEUE_MAX)
+		    xport_queued(&t->xport) >= TUNNEL_QUEUE_MAX || recovery_blocks_calls(t))
 			continue;
 		if (t->state == TUNNEL_ESTABLISHED)
 			return t;

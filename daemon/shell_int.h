@@ -65,6 +65,7 @@ struct sh_session {
 	uint32_t pool_addr; /* the client's address from [lns] ip-pool; 0: none */
 	bool adopted;	    /* pppd of an earlier l2tpkd process: not our child */
 	bool log_stored;    /* log_fd is in systemd's fd store */
+	bool pid_stored;    /* pidfd is too */
 	char ifname[16];
 	char logbuf[512];
 	size_t loglen;

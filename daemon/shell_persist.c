@@ -2,14 +2,15 @@
 /*
  * What outlives the process (issue 6, design.md §1 point 4, spec/linux-kernel-l2tp.md §2.5):
  * the state memfd (state_store.c: the engine's records and the shell's own), every tunnel's
- * UDP socket (the kernel tunnel lives as long as its file) and every pppd's log pipe (pppd
- * dies of SIGPIPE without a reader). systemd keeps them in its fd store while no l2tpkd runs
+ * UDP socket (the kernel tunnel lives as long as its file), and every pppd's pidfd and log
+ * pipe (pppd dies of SIGPIPE without a reader). systemd keeps them in its fd store while no l2tpkd runs
  * (FDSTORE=1, FDPOLL=0: a UDP socket with a pending ICMP error reports POLLERR, and systemd
  * would drop it), and hands them to the next process (LISTEN_FDS, LISTEN_FDNAMES). Without
  * systemd, "l2tpctl restart" re-executes the daemon with the same fds in the same way.
  *
- * Names are short (t<tunnel id>, l<tunnel id << 16 | session id>, in hex) because systemd
- * passes them all in one environment string, which the kernel caps at 128 KiB.
+ * Names are short (t<tunnel id>, p and l<tunnel id << 16 | session id>, in hex) because
+ * systemd passes them all in one environment string, which the kernel caps at 128 KiB. A
+ * pidfd that did not come (an older l2tpkd, a full store) is opened from the pid, checked.
  *
  * The next process adopts what it is given, checks it against the kernel (tunnel and session
  * dumps) and the running pppd, and clears with StopCCN or CDN what did not survive. A state
@@ -300,11 +301,14 @@ static int open_store(struct adoption *ad, uint32_t max_records, char *why, size
 	return 0;
 }
 
-/* pppd started for this session, still running: a pidfd to follow it by, or -1. */
-static int pppd_pidfd(const struct sh_session_record *r)
+/*
+ * pppd started for this session, still running: a pidfd to follow it by (stored is the one
+ * the fd store kept, -1 if none: then one is opened from the pid), or -1.
+ */
+static int pppd_pidfd(const struct sh_session_record *r, int stored)
 {
 	char path[32], cmdline[4096], want_t[40], want_s[40];
-	int pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0), fd;
+	int pidfd = stored >= 0 ? stored : (int)syscall(SYS_pidfd_open, r->pid, 0), fd;
 	ssize_t n;
 
 	if (pidfd < 0)
@@ -353,14 +357,21 @@ static int adopt_session(const struct engine_session_view *v, void *arg)
 	struct sh_session_record rec;
 	struct kglue_session_info ki;
 	const struct sh_session_record *r = find_session_record(ad, v->tunnel_id, v->session_id, &rec);
-	int log_fd = take_fd(ad, "l%x", (uint32_t)v->tunnel_id << 16 | v->session_id);
-	int pidfd = r ? pppd_pidfd(r) : -1;
+	uint32_t ids = (uint32_t)v->tunnel_id << 16 | v->session_id;
+	int log_fd = take_fd(ad, "l%x", ids), stored = take_fd(ad, "p%x", ids);
+	int pidfd = r ? pppd_pidfd(r, stored) : -1;
 
 	if (pidfd >= 0 && kglue_session_get(sh->kglue, v->tunnel_id, v->session_id, &ki) == 0 &&
 	    shell_session_adopt(sh, r, pidfd, log_fd) == 0) {
+		struct sh_session *s = shell_session_find(sh, v->tunnel_id, v->session_id);
+
+		/* Kept by the store already, or opened from the pid (an older l2tpkd): kept from now. */
+		s->pid_stored = stored >= 0 || shell_fdstore_put(pidfd, "p%x", ids);
 		ad->sessions++;
 		return 0;
 	}
+	if (stored >= 0)
+		shell_fdstore_drop("p%x", ids);
 	log_warning("tunnel %u session %u: %s: cleared", v->tunnel_id, v->session_id,
 		    !r		? "no record of its pppd"
 		    : pidfd < 0 ? "its pppd is gone"
@@ -409,8 +420,12 @@ static void release_call(struct adoption *ad, uint32_t ids)
 {
 	uint16_t tunnel_id = (uint16_t)(ids >> 16), session_id = (uint16_t)ids;
 	struct sh_session_record rec;
-	int pidfd = find_session_record(ad, tunnel_id, session_id, &rec) ? pppd_pidfd(&rec) : -1;
+	int stored = take_fd(ad, "p%x", ids), pidfd = stored;
 
+	if (find_session_record(ad, tunnel_id, session_id, &rec))
+		pidfd = pppd_pidfd(&rec, stored);
+	if (stored >= 0)
+		shell_fdstore_drop("p%x", ids);
 	if (pidfd >= 0) {
 		syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0);
 		close(pidfd);
@@ -438,6 +453,9 @@ static void release_leftovers(struct adoption *ad)
 			(void)kglue_tunnel_delete(ad->sh->kglue, (uint16_t)id);
 		else if (f->name[0] == 'l' && !*end && id <= UINT32_MAX)
 			release_call(ad, (uint32_t)id);
+		else if (f->name[0] == 'p' && !*end)
+			/* A pppd of ours (its pidfd came from our store) whose call is not kept. */
+			syscall(SYS_pidfd_send_signal, f->fd, SIGTERM, NULL, 0);
 		log_info("dropping %s, left by the previous l2tpkd and not in its state", f->name);
 		close(f->fd);
 		f->fd = -1;
@@ -582,8 +600,11 @@ static int handover_collect(struct shell *sh, struct handover *h)
 	for (n = hmap_iter(&sh->sessions, NULL); n && r == 0; n = hmap_iter(&sh->sessions, n)) {
 		struct sh_session *s = hmap_entry(n, struct sh_session, by_key);
 
-		if (s->pid)
-			r = handover_add(h, s->log_fd, "l%x", (uint32_t)s->tunnel_id << 16 | s->session_id);
+		if (s->pid) {
+			r = handover_add(h, s->pidfd, "p%x", (uint32_t)s->tunnel_id << 16 | s->session_id);
+			if (r == 0)
+				r = handover_add(h, s->log_fd, "l%x", (uint32_t)s->tunnel_id << 16 | s->session_id);
+		}
 	}
 	return r;
 }

@@ -63,6 +63,8 @@ static void session_free(struct shell *sh, struct sh_session *s)
 		shell_persist_session_drop(sh, s);
 		if (s->log_stored)
 			shell_fdstore_drop("l%x", session_key(s->tunnel_id, s->session_id));
+		if (s->pid_stored)
+			shell_fdstore_drop("p%x", session_key(s->tunnel_id, s->session_id));
 	}
 	ip_pool_give(&sh->pool, s->pool_addr);
 	if (s->delete_pending)
@@ -197,6 +199,9 @@ static void pppd_gone(struct shell *sh, struct sh_session *s, int status)
 	sd_event_source_disable_unref(s->pid_src);
 	sd_event_source_disable_unref(s->kill_timer);
 	s->pid_src = s->kill_timer = NULL;
+	if (s->pid_stored)
+		shell_fdstore_drop("p%x", session_key(tunnel_id, session_id));
+	s->pid_stored = false;
 	close(s->pidfd);
 	s->pidfd = -1;
 	s->pid = 0;
@@ -422,10 +427,10 @@ static int pppd_start(struct shell *sh, struct sh_session *s, bool lns)
 		return r;
 	}
 	/*
-	 * pppd takes SIGPIPE as fatal: if nobody held its log pipe it would die at its next line.
-	 * The fd store keeps the pipe while no l2tpkd runs. Its pidfd is not kept: the next
-	 * process opens one from the pid (the pid stays pppd's: see shell_persist.c).
+	 * The fd store keeps pppd's pidfd (the next process follows pppd by it) and its log pipe:
+	 * pppd takes SIGPIPE as fatal, so without a reader it would die at its next line.
 	 */
+	s->pid_stored = shell_fdstore_put(s->pidfd, "p%x", session_key(s->tunnel_id, s->session_id));
 	s->log_stored = shell_fdstore_put(s->log_fd, "l%x", session_key(s->tunnel_id, s->session_id));
 	shell_persist_session(sh, s);
 	return 0;

@@ -129,8 +129,12 @@ assert "call 6" ctl lac session add group pool calling 1006
 wait_for 30 "call 6 on C too (B busy)" ppp_links_is lnsc 3
 ctl lac peer show
 grep "failover group=" "$SCRATCH/l2tpkd-lac.log"
-# B's call went with its tunnel: A's two and C's three are left.
-wait_for 30 "the LAC's links: 5" ppp_links_is lac 5
+# B advertised RFC 4951 with a Recovery Time of 60 s: the LAC keeps B's tunnel and its
+# established call that much past its retransmissions (new calls went to C at once), then
+# lets them go: A's two and C's three are left.
+assert "the LAC waits for B's recovery" \
+	grep -q "peer 10.0.2.2:1701: peer silent: waiting 60000 ms for it to recover (RFC 4951)" "$SCRATCH/l2tpkd-lac.log"
+wait_for 90 "the LAC's links: 5" ppp_links_is lac 5
 ping_all
 for ns in lnsa lnsc; do
 	assert_kernel_agrees "$ns"
