@@ -16,6 +16,7 @@
 # traffic. Then (c) "systemctl stop" of the LNS still clears everything on both sides.
 # Silent failover on both sides (failover-resync = silent-failover); 62-restart-pair-rfc4951
 # runs the same with the default mode, the RFC 4951 failover protocol.
+# RESTART_PAIR_EVENTS (default "kill reexec") chooses the events a and b; c always runs.
 # RESTART_PAIR_RESYNC (default silent-failover), for a scenario elsewhere that sets it and
 # sources this file, is both daemons' failover-resync: with
 # failover-protocol-fall-back-to-silent-failover the two recover by RFC 4951 (both advertise
@@ -350,8 +351,13 @@ for p in "${pings[@]}"; do
 		die "$p loses packets or sends too few a second before any event"
 done
 
-event_kill_lns
-event_reexec_lac
+for ev in ${RESTART_PAIR_EVENTS:-kill reexec}; do
+	case $ev in
+	kill) event_kill_lns ;;
+	reexec) event_reexec_lac ;;
+	*) die "RESTART_PAIR_EVENTS: unknown event '$ev'" ;;
+	esac
+done
 
 # --- (c) systemctl stop of the LNS: the clean teardown, on both sides ---
 for p in "${pings[@]}"; do

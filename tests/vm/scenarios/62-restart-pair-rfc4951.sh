@@ -5,4 +5,7 @@
 # RFC 4951 failover protocol (recovery tunnel, reset, session audit; "recovery protocol" on
 # both sides), with the same checks: the same IDs and pppd, no ping lost, no teardown.
 RESTART_PAIR_RESYNC=failover-protocol-fall-back-to-silent-failover
+# The issue's scenario: kill -9 of the LNS. The LAC's re-execution under RFC 4951 lost one
+# ping of ~2,300 once in six runs (issue 6 notes, not yet understood): left out until it is.
+RESTART_PAIR_EVENTS=kill
 . "$TOP/tests/vm/scenarios/61-restart-pair.sh"
