@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "conf.h"
 #include "l2tp/ctl.h"
@@ -56,6 +57,22 @@ static int check_config(const char *path)
 	conf_print(c, stdout);
 	conf_free(c);
 	return 0;
+}
+
+/*
+ * Every tunnel holds a socket and every session a pidfd and a log pipe, and the fd vault keeps
+ * as many again in flight, which the kernel counts against the same limit: the soft limit
+ * goes up to the hard one (the unit's LimitNOFILE).
+ */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		log_warning("cannot raise the open file limit: %s", strerror(errno));
 }
 
 int main(int argc, char **argv)
@@ -136,6 +153,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	log_setup(target, opt.debug ? ENGINE_LOG_DEBUG : conf->engine.log_level);
+	raise_fd_limit();
 	r = shell_new(&sh, conf, &opt, why, sizeof(why));
 	if (r < 0) {
 		log_err("not started: %s", why[0] ? why : strerror(-r));

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "ctl_server.h"
+#include "fd_vault.h"
 #include "kglue.h"
 #include "sd_job.h"
 #include "shell_int.h"
@@ -613,6 +614,8 @@ void shell_free(struct shell *sh)
 	}
 	shell_listeners_close(sh);
 	state_store_free(sh->store);
+	sd_event_source_disable_unref(sh->vault_settle);
+	fd_vault_free(sh->vault);
 	ip_pool_destroy(&sh->pool);
 	engine_free(sh->engine);
 	shell_conf_ref_put(sh, sh->conf);

@@ -42,7 +42,7 @@ struct sh_tunnel {
 	struct l2tp_addr local, peer; /* peer: where the socket is connected */
 	struct conf_ref *conf;
 	bool kernel_created;
-	bool fd_stored; /* in systemd's fd store */
+	bool fd_stored; /* in the fd vault */
 };
 
 /* A session's kernel socket and pppd. Lives until the engine said it is down and pppd exited. */
@@ -64,7 +64,7 @@ struct sh_session {
 	int log_fd;
 	uint32_t pool_addr; /* the client's address from [lns] ip-pool; 0: none */
 	bool adopted;	    /* pppd of an earlier l2tpkd process: not our child */
-	bool log_stored;    /* log_fd is in systemd's fd store */
+	bool log_stored;    /* log_fd is in the fd vault */
 	bool pid_stored;    /* pidfd is too */
 	char ifname[16];
 	char logbuf[512];
@@ -102,6 +102,8 @@ struct shell {
 	uint32_t status_tunnels, status_sessions; /* last STATUS= sent */
 	int exit_code;
 	struct state_store *store; /* the durable state (shell_persist.c) */
+	struct fd_vault *vault;	   /* and the files that go with it */
+	sd_event_source *vault_settle; /* after each loop iteration with events */
 	/* Leaving for a new process that adopts everything: no StopCCN, pppd left running. */
 	bool handing_over;
 	bool exec_requested; /* l2tpctl restart: re-execute once the loop is left */
@@ -126,11 +128,20 @@ void shell_persist_state(struct shell *sh, const struct engine_action *a);
 /* The shell's own record of a session with pppd (its pid, interface, pool address). */
 void shell_persist_session(struct shell *sh, const struct sh_session *s);
 void shell_persist_session_drop(struct shell *sh, const struct sh_session *s);
-/* systemd's fd store (no-ops without systemd): FDSTORE=1 with FDPOLL=0, and FDSTOREREMOVE=1. */
-/* false if it is not kept (the store is full): only what was kept may be dropped. */
-bool shell_fdstore_put(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void shell_fdstore_drop(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Re-executes l2tpkd in place with every fd it must keep; returns only on failure. */
+/* The shell's record of a tunnel socket's ends (shell_tunnel_adopt() need not ask the socket). */
+void shell_persist_tunnel(struct shell *sh, const struct sh_tunnel *t);
+void shell_persist_tunnel_drop(struct shell *sh, uint16_t tunnel_id);
+/* Files the fd vault keeps for the next process, by kind and the object's IDs. */
+enum sh_kept {
+	SH_KEPT_TUNNEL_SOCKET = 1, /* ids: tunnel ID */
+	SH_KEPT_PPPD_PIDFD = 2,	   /* ids: tunnel ID << 16 | session ID */
+	SH_KEPT_PPPD_LOG = 3,	   /* the same */
+};
+/* false if it is not kept: it will not survive a restart. */
+bool shell_keep_fd(struct shell *sh, enum sh_kept kind, uint32_t ids, int fd);
+void shell_unkeep_fd(struct shell *sh, enum sh_kept kind, uint32_t ids);
+
+/* shell_exec.c: re-executes l2tpkd in place with every fd it must keep; returns only on failure. */
 int shell_persist_exec(struct shell *sh);
 
 /* shell_udp.c */
@@ -142,8 +153,11 @@ struct sh_tunnel *shell_tunnel_socket(struct shell *sh, const struct l2tp_addr *
 /* Gives the socket its tunnel ID and indexes it. */
 int shell_tunnel_attach(struct shell *sh, struct sh_tunnel *t, uint16_t id);
 struct sh_tunnel *shell_tunnel_find(struct shell *sh, uint16_t id);
-/* A tunnel socket an earlier process left: 0, or -errno (fd then still the caller's). */
-int shell_tunnel_adopt(struct shell *sh, int fd, uint16_t id);
+/*
+ * A tunnel socket an earlier process left, with its ends as recorded (local, peer), or NULL
+ * to ask the socket: 0, or -errno (fd then still the caller's).
+ */
+int shell_tunnel_adopt(struct shell *sh, int fd, uint16_t id, const struct l2tp_addr ends[2]);
 void shell_tunnel_close(struct shell *sh, struct sh_tunnel *t);
 /* Sends a datagram of a SEND action; creates the tunnel's socket on its first datagram. */
 void shell_send(struct shell *sh, const struct engine_action *a);

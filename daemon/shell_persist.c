@@ -3,24 +3,21 @@
  * What outlives the process (issue 6, design.md §1 point 4, spec/linux-kernel-l2tp.md §2.5):
  * the state memfd (state_store.c: the engine's records and the shell's own), every tunnel's
  * UDP socket (the kernel tunnel lives as long as its file), and every pppd's pidfd and log
- * pipe (pppd dies of SIGPIPE without a reader). systemd keeps them in its fd store while no l2tpkd runs
- * (FDSTORE=1, FDPOLL=0: a UDP socket with a pending ICMP error reports POLLERR, and systemd
- * would drop it), and hands them to the next process (LISTEN_FDS, LISTEN_FDNAMES). Without
- * systemd, "l2tpctl restart" re-executes the daemon with the same fds in the same way.
- *
- * Names are short (t<tunnel id>, p and l<tunnel id << 16 | session id>, in hex) because
- * systemd passes them all in one environment string, which the kernel caps at 128 KiB. A
- * pidfd that did not come (an older l2tpkd, a full store) is opened from the pid, checked.
+ * pipe (pppd dies of SIGPIPE without a reader). The memfd goes to systemd's fd store by
+ * itself; the other files, any number of them, travel in the fd vault (fd_vault.h), whose
+ * queues are a few more fd store entries. systemd keeps them while no l2tpkd runs (FDSTORE=1,
+ * FDPOLL=0) and hands them to the next process (LISTEN_FDS, LISTEN_FDNAMES). Without systemd,
+ * "l2tpctl restart" re-executes the daemon with the same fds in the same way.
  *
  * The next process adopts what it is given, checks it against the kernel (tunnel and session
  * dumps) and the running pppd, and clears with StopCCN or CDN what did not survive. A state
- * memfd it cannot read is refused with a log line: a clean start, never a crash.
+ * memfd it cannot read is refused with a log line: a clean start, never a crash. A pidfd that
+ * did not come is opened from the recorded pid, and checked.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +27,7 @@
 #include <unistd.h>
 
 #include "cursor.h"
+#include "fd_vault.h"
 #include "kglue.h"
 #include "shell_int.h"
 #include "state_store.h"
@@ -39,53 +37,72 @@
 #define STORE_VERSION ((uint32_t)ENGINE_STATE_VERSION << 16 | SHELL_STATE_VERSION)
 /* Key kinds of the shell's records, above the engine's. */
 #define SHELL_STATE_SESSION 16
+#define SHELL_STATE_TUNNEL  17
 #define STATE_FD_NAME	    "state"
-/*
- * systemd passes every stored fd's name in LISTEN_FDNAMES, one environment string, and
- * execve() refuses a string over 128 KiB: the service would not start at all. Names are
- * counted, and an fd beyond this budget is not stored (it does not survive a restart).
- */
-#define FDSTORE_NAMES_BUDGET (120 * 1024)
-static size_t fdstore_names_bytes;
 
-bool shell_fdstore_put(int fd, const char *fmt, ...)
+/* The fd store; sd_pid_notify_with_fds() and sd_notifyf() do nothing without systemd. */
+static void fdstore_put(void *ctx, int fd, const char *name)
 {
-	static bool warned;
-	char name[32], msg[80];
-	va_list ap;
-	int len, r;
+	char msg[64];
+	int r;
 
-	va_start(ap, fmt);
-	len = vsnprintf(name, sizeof(name), fmt, ap);
-	va_end(ap);
-	if (fdstore_names_bytes + (size_t)len + 1 > FDSTORE_NAMES_BUDGET) {
-		if (!warned)
-			log_warning("fd store full: %s and later objects will not survive a restart", name);
-		warned = true;
-		return false;
-	}
+	(void)ctx;
 	snprintf(msg, sizeof(msg), "FDSTORE=1\nFDNAME=%s\nFDPOLL=0", name);
 	r = sd_pid_notify_with_fds(0, 0, msg, &fd, 1);
 	if (r < 0)
-		log_warning("fd store: cannot keep %s: %s (it will not survive a restart)", name,
-			    strerror(-r));
-	else if (r > 0)
-		fdstore_names_bytes += (size_t)len + 1;
-	/* Without systemd (r == 0) the fd is "kept" for l2tpctl restart, which passes it itself. */
-	return r >= 0;
+		log_err("fd store: cannot keep %s: %s (a restart would lose what it holds)", name,
+			strerror(-r));
 }
 
-void shell_fdstore_drop(const char *fmt, ...)
+static void fdstore_drop(void *ctx, const char *name)
 {
-	char name[32];
-	va_list ap;
-	int len;
+	(void)ctx;
+	(void)sd_notifyf(0, "FDSTOREREMOVE=1\nFDNAME=%s", name);
+}
 
-	va_start(ap, fmt);
-	len = vsnprintf(name, sizeof(name), fmt, ap);
-	va_end(ap);
-	if (sd_notifyf(0, "FDSTOREREMOVE=1\nFDNAME=%s", name) > 0 && fdstore_names_bytes >= (size_t)len + 1)
-		fdstore_names_bytes -= (size_t)len + 1;
+static uint64_t kept_key(enum sh_kept kind, uint32_t ids)
+{
+	return (uint64_t)kind << 32 | ids;
+}
+
+bool shell_keep_fd(struct shell *sh, enum sh_kept kind, uint32_t ids, int fd)
+{
+	static bool warned;
+	int r = sh->vault ? fd_vault_put(sh->vault, kept_key(kind, ids), fd) : -ENOENT;
+
+	if (r < 0 && !warned) {
+		log_err("fd vault: cannot keep a file (%s): it and others after it may not survive a "
+			"restart",
+			strerror(-r));
+		warned = true;
+	}
+	return r == 0;
+}
+
+void shell_unkeep_fd(struct shell *sh, enum sh_kept kind, uint32_t ids)
+{
+	/* Handing over, the next process adopts it. A socket must not outlive its tunnel. */
+	if (sh->vault && !sh->handing_over)
+		fd_vault_drop(sh->vault, kept_key(kind, ids), kind == SH_KEPT_TUNNEL_SOCKET);
+}
+
+/*
+ * Once a loop iteration's events are handled: the vault's queues are packed, a closed
+ * tunnel's socket leaves at once, and a queue with nothing left is closed.
+ */
+static int on_loop_settled(sd_event_source *src, void *userdata)
+{
+	struct shell *sh = userdata;
+	int r;
+
+	(void)src;
+	/* Stopping, the store goes with the unit: no need to pack what is left. */
+	if (sh->stopping)
+		return 0;
+	r = fd_vault_settle(sh->vault);
+	if (r < 0)
+		log_warning("fd vault: rebuilding a queue: %s (tried again later)", strerror(-r));
+	return 0;
 }
 
 static void store_put(struct shell *sh, uint64_t key, const void *rec, size_t len)
@@ -143,6 +160,57 @@ void shell_persist_session_drop(struct shell *sh, const struct sh_session *s)
 		state_store_drop(sh->store, session_record_key(s->tunnel_id, s->session_id));
 }
 
+static void put_addr(struct wcursor *c, const struct l2tp_addr *a)
+{
+	wcursor_u16(c, a->family);
+	wcursor_u16(c, a->port);
+	wcursor_bytes(c, a->addr, sizeof(a->addr));
+}
+
+static void get_addr(struct rcursor *c, struct l2tp_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = rcursor_u16(c);
+	a->port = rcursor_u16(c);
+	rcursor_copy(c, a->addr, sizeof(a->addr));
+}
+
+/*
+ * A tunnel socket's two ends, as bound and connected, so that the next process need not ask
+ * the socket: getsockname() and getpeername() take the socket's lock, and the kernel drops
+ * the tunnel's outgoing data while userspace holds it (spec/linux-kernel-l2tp.md §3).
+ */
+void shell_persist_tunnel(struct shell *sh, const struct sh_tunnel *t)
+{
+	uint8_t buf[2 * (4 + 16)];
+	struct wcursor c;
+
+	wcursor_init(&c, buf, sizeof(buf));
+	put_addr(&c, &t->local);
+	put_addr(&c, &t->peer);
+	if (wcursor_ok(&c))
+		store_put(sh, ENGINE_STATE_KEY(SHELL_STATE_TUNNEL, t->id), buf, c.pos);
+}
+
+void shell_persist_tunnel_drop(struct shell *sh, uint16_t tunnel_id)
+{
+	if (sh->store && !sh->handing_over)
+		state_store_drop(sh->store, ENGINE_STATE_KEY(SHELL_STATE_TUNNEL, tunnel_id));
+}
+
+static int read_tunnel_record(const void *buf, size_t len, struct l2tp_addr *local, struct l2tp_addr *peer)
+{
+	struct rcursor c;
+
+	rcursor_init(&c, buf, len);
+	get_addr(&c, local);
+	get_addr(&c, peer);
+	if (!rcursor_ok(&c) || rcursor_left(&c) || local->family != peer->family ||
+	    (local->family != AF_INET && local->family != AF_INET6) || !peer->port)
+		return -EINVAL;
+	return 0;
+}
+
 static int read_session_record(const void *buf, size_t len, struct sh_session_record *r)
 {
 	struct rcursor c;
@@ -171,16 +239,9 @@ static int read_session_record(const void *buf, size_t len, struct sh_session_re
 	return 0;
 }
 
-/* The fds an earlier process left, by name. */
-struct inherited {
-	int fd;
-	char *name;
-};
-
 struct adoption {
 	struct shell *sh;
-	struct inherited *fds;
-	size_t n_fds;
+	int state_fd; /* the state memfd that came, -1 if none */
 	struct record {
 		uint64_t key; /* first: by_key() compares it */
 		uint16_t len;
@@ -226,25 +287,10 @@ static void clear_lost(struct adoption *ad)
 	}
 }
 
-/* Takes the inherited fd of that name out of the list: the caller owns it (-1: none). */
-static int take_fd(struct adoption *ad, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int take_fd(struct adoption *ad, const char *fmt, ...)
+/* The file the previous process kept for this object, if it came (the caller owns it), or -1. */
+static int take_kept(struct adoption *ad, enum sh_kept kind, uint32_t ids)
 {
-	char name[32];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(name, sizeof(name), fmt, ap);
-	va_end(ap);
-	for (size_t i = 0; i < ad->n_fds; i++) {
-		int fd = ad->fds[i].fd;
-
-		if (fd >= 0 && !strcmp(ad->fds[i].name, name)) {
-			ad->fds[i].fd = -1;
-			return fd;
-		}
-	}
-	return -1;
+	return fd_vault_take(ad->sh->vault, kept_key(kind, ids));
 }
 
 static int collect_record(uint64_t key, const void *payload, size_t len, void *arg)
@@ -274,7 +320,7 @@ static int by_key(const void *a, const void *b)
 static int open_store(struct adoption *ad, uint32_t max_records, char *why, size_t why_len)
 {
 	struct shell *sh = ad->sh;
-	int fd = take_fd(ad, STATE_FD_NAME), r;
+	int fd = ad->state_fd, r;
 	size_t bad = 0;
 	char reason[160] = "";
 
@@ -287,7 +333,7 @@ static int open_store(struct adoption *ad, uint32_t max_records, char *why, size
 		}
 		log_err("the state of the previous l2tpkd is refused (%s): starting clean", reason);
 		close(fd);
-		shell_fdstore_drop(STATE_FD_NAME);
+		fdstore_drop(NULL, STATE_FD_NAME);
 		free(ad->recs);
 		ad->recs = NULL;
 		ad->n_recs = 0;
@@ -297,7 +343,7 @@ static int open_store(struct adoption *ad, uint32_t max_records, char *why, size
 		snprintf(why, why_len, "state memfd: %s", strerror(-r));
 		return r;
 	}
-	shell_fdstore_put(state_store_fd(sh->store), STATE_FD_NAME);
+	fdstore_put(NULL, state_store_fd(sh->store), STATE_FD_NAME);
 	return 0;
 }
 
@@ -358,20 +404,19 @@ static int adopt_session(const struct engine_session_view *v, void *arg)
 	struct kglue_session_info ki;
 	const struct sh_session_record *r = find_session_record(ad, v->tunnel_id, v->session_id, &rec);
 	uint32_t ids = (uint32_t)v->tunnel_id << 16 | v->session_id;
-	int log_fd = take_fd(ad, "l%x", ids), stored = take_fd(ad, "p%x", ids);
+	int log_fd = take_kept(ad, SH_KEPT_PPPD_LOG, ids), stored = take_kept(ad, SH_KEPT_PPPD_PIDFD, ids);
 	int pidfd = r ? pppd_pidfd(r, stored) : -1;
 
 	if (pidfd >= 0 && kglue_session_get(sh->kglue, v->tunnel_id, v->session_id, &ki) == 0 &&
 	    shell_session_adopt(sh, r, pidfd, log_fd) == 0) {
 		struct sh_session *s = shell_session_find(sh, v->tunnel_id, v->session_id);
 
-		/* Kept by the store already, or opened from the pid (an older l2tpkd): kept from now. */
-		s->pid_stored = stored >= 0 || shell_fdstore_put(pidfd, "p%x", ids);
+		/* Into the new queues, which replace the old ones once every object is in. */
+		s->pid_stored = shell_keep_fd(sh, SH_KEPT_PPPD_PIDFD, ids, pidfd);
+		s->log_stored = log_fd >= 0 && shell_keep_fd(sh, SH_KEPT_PPPD_LOG, ids, log_fd);
 		ad->sessions++;
 		return 0;
 	}
-	if (stored >= 0)
-		shell_fdstore_drop("p%x", ids);
 	log_warning("tunnel %u session %u: %s: cleared", v->tunnel_id, v->session_id,
 		    !r		? "no record of its pppd"
 		    : pidfd < 0 ? "its pppd is gone"
@@ -380,10 +425,8 @@ static int adopt_session(const struct engine_session_view *v, void *arg)
 		syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0);
 		close(pidfd);
 	}
-	if (log_fd >= 0) {
+	if (log_fd >= 0)
 		close(log_fd);
-		shell_fdstore_drop("l%x", (uint32_t)v->tunnel_id << 16 | v->session_id);
-	}
 	if (r)
 		state_store_drop(sh->store, session_record_key(v->tunnel_id, v->session_id));
 	ad->lost_sessions++;
@@ -397,19 +440,25 @@ static int adopt_tunnel(const struct engine_tunnel_view *v, void *arg)
 	struct adoption *ad = arg;
 	struct shell *sh = ad->sh;
 	struct kglue_tunnel_info ki;
-	int fd = take_fd(ad, "t%x", v->tunnel_id);
+	uint64_t key = ENGINE_STATE_KEY(SHELL_STATE_TUNNEL, v->tunnel_id);
+	struct record *rec = bsearch(&key, ad->recs, ad->n_recs, sizeof(*ad->recs), by_key);
+	struct l2tp_addr ends[2];
+	int fd = take_kept(ad, SH_KEPT_TUNNEL_SOCKET, v->tunnel_id);
+	bool known = rec && read_tunnel_record(rec->buf, rec->len, &ends[0], &ends[1]) == 0;
 
+	if (rec)
+		rec->used = true;
 	if (fd >= 0 && kglue_tunnel_get(sh->kglue, v->tunnel_id, &ki) == 0 &&
-	    shell_tunnel_adopt(sh, fd, v->tunnel_id) == 0) {
+	    shell_tunnel_adopt(sh, fd, v->tunnel_id, known ? ends : NULL) == 0) {
+		shell_tunnel_find(sh, v->tunnel_id)->fd_stored =
+			shell_keep_fd(sh, SH_KEPT_TUNNEL_SOCKET, v->tunnel_id, fd);
 		ad->tunnels++;
 		return 0;
 	}
 	log_warning("tunnel %u: %s: cleared", v->tunnel_id,
 		    fd < 0 ? "its socket did not come" : "not in the kernel any more");
-	if (fd >= 0) {
+	if (fd >= 0)
 		close(fd);
-		shell_fdstore_drop("t%x", v->tunnel_id);
-	}
 	ad->lost_tunnels++;
 	note_lost(ad, v->tunnel_id, 0);
 	return 0;
@@ -420,12 +469,13 @@ static void release_call(struct adoption *ad, uint32_t ids)
 {
 	uint16_t tunnel_id = (uint16_t)(ids >> 16), session_id = (uint16_t)ids;
 	struct sh_session_record rec;
-	int stored = take_fd(ad, "p%x", ids), pidfd = stored;
+	int stored = take_kept(ad, SH_KEPT_PPPD_PIDFD, ids), pidfd = stored;
 
 	if (find_session_record(ad, tunnel_id, session_id, &rec))
 		pidfd = pppd_pidfd(&rec, stored);
-	if (stored >= 0)
-		shell_fdstore_drop("p%x", ids);
+	else if (stored >= 0)
+		/* A pppd of ours (its pidfd came from our vault) whose call is not kept. */
+		pidfd = stored;
 	if (pidfd >= 0) {
 		syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0);
 		close(pidfd);
@@ -441,28 +491,27 @@ static void release_call(struct adoption *ad, uint32_t ids)
  */
 static void release_leftovers(struct adoption *ad)
 {
-	for (size_t i = 0; i < ad->n_fds; i++) {
-		struct inherited *f = &ad->fds[i];
-		unsigned long id;
-		char *end;
+	static const char *const kinds[] = { [SH_KEPT_TUNNEL_SOCKET] = "tunnel socket",
+					     [SH_KEPT_PPPD_PIDFD] = "pppd pidfd",
+					     [SH_KEPT_PPPD_LOG] = "pppd log pipe" };
+	uint64_t key;
+	int fd;
 
-		if (f->fd < 0)
-			continue;
-		id = strtoul(f->name + 1, &end, 16);
-		if (f->name[0] == 't' && !*end && id && id <= UINT16_MAX)
-			(void)kglue_tunnel_delete(ad->sh->kglue, (uint16_t)id);
-		else if (f->name[0] == 'l' && !*end && id <= UINT32_MAX)
-			release_call(ad, (uint32_t)id);
-		else if (f->name[0] == 'p' && !*end)
-			/* A pppd of ours (its pidfd came from our store) whose call is not kept. */
-			syscall(SYS_pidfd_send_signal, f->fd, SIGTERM, NULL, 0);
-		log_info("dropping %s, left by the previous l2tpkd and not in its state", f->name);
-		close(f->fd);
-		f->fd = -1;
-		shell_fdstore_drop("%s", f->name);
+	while (fd_vault_next_leftover(ad->sh->vault, &key, &fd)) {
+		uint32_t kind = (uint32_t)(key >> 32), ids = (uint32_t)key;
+
+		if (kind == SH_KEPT_TUNNEL_SOCKET && ids && ids <= UINT16_MAX)
+			(void)kglue_tunnel_delete(ad->sh->kglue, (uint16_t)ids);
+		else if (kind == SH_KEPT_PPPD_LOG)
+			release_call(ad, ids);
+		else if (kind == SH_KEPT_PPPD_PIDFD)
+			syscall(SYS_pidfd_send_signal, fd, SIGTERM, NULL, 0);
+		log_info("dropping a %s (%#x), left by the previous l2tpkd and not in its state",
+			 kind < sizeof(kinds) / sizeof(kinds[0]) && kinds[kind] ? kinds[kind] : "file", ids);
+		close(fd);
 	}
 	for (size_t i = 0; i < ad->n_recs; i++)
-		if (ENGINE_STATE_KIND(ad->recs[i].key) == SHELL_STATE_SESSION && !ad->recs[i].used)
+		if (ENGINE_STATE_KIND(ad->recs[i].key) >= SHELL_STATE_SESSION && !ad->recs[i].used)
 			state_store_drop(ad->sh->store, ad->recs[i].key);
 }
 
@@ -494,28 +543,62 @@ static void restore_records(struct adoption *ad)
  */
 #define STORE_RECORDS_MAX (ENGINE_ENDPOINTS_MAX + UINT16_MAX + 2 * (1u << 20))
 
-int shell_persist_start(struct shell *sh, char *why, size_t why_len)
+static void log_vault(void *ctx, const char *what)
 {
-	struct adoption ad = { .sh = sh };
+	(void)ctx;
+	log_err("%s", what);
+}
+
+/* The state memfd and the vault's queues from the fds that came; anything else is closed. */
+static int sort_inherited(struct adoption *ad)
+{
 	char **names = NULL;
-	int n = sd_listen_fds_with_names(1, &names), r;
+	int n = sd_listen_fds_with_names(1, &names), r = 0;
 
 	if (n < 0) {
 		log_warning("inherited fds unreadable (%s): starting clean", strerror(-n));
-		n = 0;
-	}
-	ad.fds = calloc((size_t)n + 1, sizeof(*ad.fds));
-	if (!ad.fds) {
-		snprintf(why, why_len, "out of memory");
-		return -ENOMEM;
+		return 0;
 	}
 	for (int i = 0; i < n; i++) {
-		ad.fds[i].fd = SD_LISTEN_FDS_START + i;
-		ad.fds[i].name = names[i];
-		/* In systemd's store still (or passed by the exec, and stored from here on). */
-		fdstore_names_bytes += strlen(names[i]) + 1;
+		int fd = SD_LISTEN_FDS_START + i;
+
+		if (!strcmp(names[i], STATE_FD_NAME) && ad->state_fd < 0)
+			ad->state_fd = fd;
+		else if (fd_vault_owns_name(names[i])) {
+			if (r == 0)
+				r = fd_vault_inherit(ad->sh->vault, fd, names[i]);
+			else
+				close(fd);
+		} else {
+			log_info("dropping fd \"%s\", left in the store and not ours", names[i]);
+			close(fd);
+			fdstore_drop(NULL, names[i]);
+		}
 	}
-	ad.n_fds = (size_t)n;
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return r;
+}
+
+int shell_persist_start(struct shell *sh, char *why, size_t why_len)
+{
+	static const struct fd_vault_ops ops = { .store = fdstore_put, .unstore = fdstore_drop };
+	struct adoption ad = { .sh = sh, .state_fd = -1 };
+	int r = fd_vault_new(&sh->vault, &ops);
+
+	if (r == 0)
+		r = sd_event_add_post(sh->ev, &sh->vault_settle, on_loop_settled, sh);
+	if (r == 0)
+		r = sort_inherited(&ad);
+	if (r == 0)
+		r = fd_vault_open(sh->vault, log_vault, NULL);
+	if (r < 0) {
+		snprintf(why, why_len, "fd vault: %s", strerror(-r));
+		if (ad.state_fd >= 0)
+			close(ad.state_fd);
+		return r;
+	}
 	r = open_store(&ad, STORE_RECORDS_MAX, why, why_len);
 	if (r == 0 && ad.n_recs) {
 		restore_records(&ad);
@@ -524,144 +607,15 @@ int shell_persist_start(struct shell *sh, char *why, size_t why_len)
 		engine_resume(sh->engine, shell_now());
 		clear_lost(&ad);
 		log_notice("restored %u tunnels and %u sessions from the previous l2tpkd; %u tunnels and %u "
-			   "sessions "
-			   "lost, %u state records unreadable",
+			   "sessions lost, %u state records unreadable",
 			   ad.tunnels, ad.sessions, ad.lost_tunnels, ad.lost_sessions, ad.bad_records);
 	}
 	release_leftovers(&ad);
-	for (int i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	free(ad.fds);
+	/* Every adopted file is in the new queues: they replace the old ones in the store. */
+	fd_vault_commit(sh->vault);
 	free(ad.recs);
 	free(ad.lost);
 	if (r == 0)
 		shell_engine_done(sh);
 	return r;
-}
-
-/* The fds to pass and their names, "name:name:..." (LISTEN_FDNAMES). */
-struct handover {
-	int *fds;
-	size_t n, cap;
-	char *names;
-	size_t names_len;
-};
-
-static int handover_add(struct handover *h, int fd, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int handover_add(struct handover *h, int fd, const char *fmt, ...)
-{
-	char name[32];
-	va_list ap;
-	int len;
-	char *names;
-
-	if (fd < 0)
-		return 0;
-	va_start(ap, fmt);
-	len = vsnprintf(name, sizeof(name), fmt, ap);
-	va_end(ap);
-	/* The same limit as systemd's: LISTEN_FDNAMES is one environment string. */
-	if (h->names_len + (size_t)len + 1 > FDSTORE_NAMES_BUDGET) {
-		log_warning("restart in place: %s not passed on (too many fds)", name);
-		return 0;
-	}
-	if (h->n == h->cap) {
-		int *v = realloc(h->fds, (h->cap * 2 + 16) * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		h->fds = v;
-		h->cap = h->cap * 2 + 16;
-	}
-	names = realloc(h->names, h->names_len + (size_t)len + 2);
-	if (!names)
-		return -ENOMEM;
-	h->names = names;
-	if (h->n)
-		h->names[h->names_len++] = ':';
-	memcpy(h->names + h->names_len, name, (size_t)len + 1);
-	h->names_len += (size_t)len;
-	h->fds[h->n++] = fd;
-	return 0;
-}
-
-static int handover_collect(struct shell *sh, struct handover *h)
-{
-	struct hnode *n;
-	int r = handover_add(h, state_store_fd(sh->store), STATE_FD_NAME);
-
-	for (n = hmap_iter(&sh->tunnels, NULL); n && r == 0; n = hmap_iter(&sh->tunnels, n)) {
-		struct sh_tunnel *t = hmap_entry(n, struct sh_tunnel, by_id);
-
-		r = handover_add(h, t->fd, "t%x", t->id);
-	}
-	for (n = hmap_iter(&sh->sessions, NULL); n && r == 0; n = hmap_iter(&sh->sessions, n)) {
-		struct sh_session *s = hmap_entry(n, struct sh_session, by_key);
-
-		if (s->pid) {
-			r = handover_add(h, s->pidfd, "p%x", (uint32_t)s->tunnel_id << 16 | s->session_id);
-			if (r == 0)
-				r = handover_add(h, s->log_fd, "l%x", (uint32_t)s->tunnel_id << 16 | s->session_id);
-		}
-	}
-	return r;
-}
-
-/* The program on disk: after an upgrade /proc/self/exe names the new file "... (deleted)". */
-static int program_path(char *buf, size_t size)
-{
-	static const char deleted[] = " (deleted)";
-	ssize_t n = readlink("/proc/self/exe", buf, size - 1);
-	size_t len;
-
-	if (n < 0)
-		return -errno;
-	buf[n] = 0;
-	len = (size_t)n;
-	if (len > sizeof(deleted) - 1 && !strcmp(buf + len - (sizeof(deleted) - 1), deleted))
-		buf[len - (sizeof(deleted) - 1)] = 0;
-	return 0;
-}
-
-int shell_persist_exec(struct shell *sh)
-{
-	struct handover h = { 0 };
-	char path[4096], num[16];
-	int r = sh->store ? handover_collect(sh, &h) : -ENOENT;
-
-	if (r == 0)
-		r = program_path(path, sizeof(path));
-	if (r < 0) {
-		log_err("restart in place: %s", strerror(-r));
-		free(h.fds);
-		free(h.names);
-		return r;
-	}
-	/*
-	 * sd_listen_fds() wants them at 3, 4, ...: copied above that range first, so that
-	 * moving one down never overwrites another still to move; dup2() clears CLOEXEC.
-	 */
-	for (size_t i = 0; i < h.n && r == 0; i++) {
-		h.fds[i] = fcntl(h.fds[i], F_DUPFD_CLOEXEC, SD_LISTEN_FDS_START + (int)h.n);
-		if (h.fds[i] < 0)
-			r = -errno;
-	}
-	for (size_t i = 0; i < h.n && r == 0; i++)
-		if (dup2(h.fds[i], SD_LISTEN_FDS_START + (int)i) < 0)
-			r = -errno;
-	if (r == 0) {
-		snprintf(num, sizeof(num), "%d", (int)getpid());
-		setenv("LISTEN_PID", num, 1);
-		snprintf(num, sizeof(num), "%zu", h.n);
-		setenv("LISTEN_FDS", num, 1);
-		setenv("LISTEN_FDNAMES", h.names, 1);
-		log_notice("restarting in place: %s with %zu fds", path, h.n);
-		execv(path, sh->argv);
-		r = -errno;
-	}
-	/* Some fds may have been overwritten: this process cannot go on; systemd restarts it. */
-	log_err("restart in place: exec %s: %s", path, strerror(-r));
-	_exit(1);
 }

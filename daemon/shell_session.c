@@ -62,9 +62,9 @@ static void session_free(struct shell *sh, struct sh_session *s)
 	if (!sh->handing_over) {
 		shell_persist_session_drop(sh, s);
 		if (s->log_stored)
-			shell_fdstore_drop("l%x", session_key(s->tunnel_id, s->session_id));
+			shell_unkeep_fd(sh, SH_KEPT_PPPD_LOG, session_key(s->tunnel_id, s->session_id));
 		if (s->pid_stored)
-			shell_fdstore_drop("p%x", session_key(s->tunnel_id, s->session_id));
+			shell_unkeep_fd(sh, SH_KEPT_PPPD_PIDFD, session_key(s->tunnel_id, s->session_id));
 	}
 	ip_pool_give(&sh->pool, s->pool_addr);
 	if (s->delete_pending)
@@ -200,7 +200,7 @@ static void pppd_gone(struct shell *sh, struct sh_session *s, int status)
 	sd_event_source_disable_unref(s->kill_timer);
 	s->pid_src = s->kill_timer = NULL;
 	if (s->pid_stored)
-		shell_fdstore_drop("p%x", session_key(tunnel_id, session_id));
+		shell_unkeep_fd(sh, SH_KEPT_PPPD_PIDFD, session_key(tunnel_id, session_id));
 	s->pid_stored = false;
 	close(s->pidfd);
 	s->pidfd = -1;
@@ -290,7 +290,7 @@ static int on_pppd_log(sd_event_source *src, int fd, uint32_t revents, void *use
 			close(s->log_fd);
 			s->log_fd = -1;
 			if (s->log_stored)
-				shell_fdstore_drop("l%x", session_key(s->tunnel_id, s->session_id));
+				shell_unkeep_fd(s->sh, SH_KEPT_PPPD_LOG, session_key(s->tunnel_id, s->session_id));
 			s->log_stored = false;
 		}
 		return 0;
@@ -427,11 +427,11 @@ static int pppd_start(struct shell *sh, struct sh_session *s, bool lns)
 		return r;
 	}
 	/*
-	 * The fd store keeps pppd's pidfd (the next process follows pppd by it) and its log pipe:
+	 * The fd vault keeps pppd's pidfd (the next process follows pppd by it) and its log pipe:
 	 * pppd takes SIGPIPE as fatal, so without a reader it would die at its next line.
 	 */
-	s->pid_stored = shell_fdstore_put(s->pidfd, "p%x", session_key(s->tunnel_id, s->session_id));
-	s->log_stored = shell_fdstore_put(s->log_fd, "l%x", session_key(s->tunnel_id, s->session_id));
+	s->pid_stored = shell_keep_fd(sh, SH_KEPT_PPPD_PIDFD, session_key(s->tunnel_id, s->session_id), s->pidfd);
+	s->log_stored = shell_keep_fd(sh, SH_KEPT_PPPD_LOG, session_key(s->tunnel_id, s->session_id), s->log_fd);
 	shell_persist_session(sh, s);
 	return 0;
 }
@@ -476,7 +476,6 @@ int shell_session_adopt(struct shell *sh, const struct sh_session_record *r, int
 	s->pppox_fd = -1;
 	s->pidfd = pidfd;
 	s->log_fd = log_fd;
-	s->log_stored = log_fd >= 0;
 	memcpy(s->ifname, r->ifname, sizeof(s->ifname));
 	s->ifname[sizeof(s->ifname) - 1] = 0;
 	err = hmap_insert(&sh->sessions, &s->by_key, session_key(s->tunnel_id, s->session_id));

@@ -317,22 +317,22 @@ int shell_tunnel_attach(struct shell *sh, struct sh_tunnel *t, uint16_t id)
 
 	t->id = id;
 	r = hmap_insert(&sh->tunnels, &t->by_id, id);
-	if (r < 0)
+	if (r < 0) {
 		t->id = 0;
-	else
-		t->fd_stored = shell_fdstore_put(t->fd, "t%x", id);
-	return r;
+		return r;
+	}
+	t->fd_stored = shell_keep_fd(sh, SH_KEPT_TUNNEL_SOCKET, id, t->fd);
+	shell_persist_tunnel(sh, t);
+	return 0;
 }
 
-int shell_tunnel_adopt(struct shell *sh, int fd, uint16_t id)
+/* The socket's own ends, for a tunnel with no record of them (its kernel data may drop a packet). */
+static int socket_ends(int fd, struct sh_tunnel *t)
 {
-	struct sh_tunnel *t = calloc(1, sizeof(*t));
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
-	int r = t ? 0 : -ENOMEM;
+	int r = getsockname(fd, (struct sockaddr *)&ss, &len) < 0 ? -errno : 0;
 
-	if (r == 0 && getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
-		r = -errno;
 	if (r == 0)
 		r = sockaddr_to_l2tp((struct sockaddr *)&ss, len, &t->local);
 	len = sizeof(ss);
@@ -340,12 +340,24 @@ int shell_tunnel_adopt(struct shell *sh, int fd, uint16_t id)
 		r = -errno;
 	if (r == 0)
 		r = sockaddr_to_l2tp((struct sockaddr *)&ss, len, &t->peer);
+	return r;
+}
+
+int shell_tunnel_adopt(struct shell *sh, int fd, uint16_t id, const struct l2tp_addr ends[2])
+{
+	struct sh_tunnel *t = calloc(1, sizeof(*t));
+	int r = t ? 0 : -ENOMEM;
+
+	if (r == 0 && ends) {
+		t->local = ends[0];
+		t->peer = ends[1];
+	} else if (r == 0)
+		r = socket_ends(fd, t);
 	if (r == 0) {
 		t->sh = sh;
 		t->fd = fd;
 		t->id = id;
 		t->kernel_created = true;
-		t->fd_stored = true;
 		r = sd_event_add_io(sh->ev, &t->io, fd, EPOLLIN, on_tunnel_socket, t);
 	}
 	if (r == 0 && (r = hmap_insert(&sh->tunnels, &t->by_id, id)) < 0)
@@ -372,9 +384,9 @@ void shell_tunnel_close(struct shell *sh, struct sh_tunnel *t)
 		return;
 	if (t->id) {
 		hmap_remove(&sh->tunnels, &t->by_id);
-		/* Handing over, the next process adopts it from the store. */
-		if (!sh->handing_over && t->fd_stored)
-			shell_fdstore_drop("t%x", t->id);
+		if (t->fd_stored)
+			shell_unkeep_fd(sh, SH_KEPT_TUNNEL_SOCKET, t->id);
+		shell_persist_tunnel_drop(sh, t->id);
 	}
 	sd_event_source_disable_unref(t->io);
 	close(t->fd);
@@ -428,6 +440,7 @@ void shell_send(struct shell *sh, const struct engine_action *a)
 		log_obj(ENGINE_LOG_INFO, &o, "tunnel %u: peer answers from %s: socket connected there",
 			a->tunnel_id, l2tp_addr_str(&a->send.peer, s));
 		t->peer = a->send.peer;
+		shell_persist_tunnel(sh, t);
 	}
 	if (send(t->fd, a->send.buf, a->send.len, 0) < 0)
 		log_obj(ENGINE_LOG_DEBUG, &o, "tunnel %u: send: %s", a->tunnel_id, strerror(errno));

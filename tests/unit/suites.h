@@ -28,6 +28,8 @@ Suite *suite_ip_pool(void);
 Suite *suite_kglue(void);
 Suite *suite_msg_rules(void);
 Suite *suite_state_store(void);
+Suite *suite_fd_vault(void);
+Suite *suite_fd_vault_adopt(void);
 Suite *suite_timer_heap(void);
 Suite *suite_tshark_oracle(void);
 Suite *suite_vectors(void);

@@ -41,6 +41,8 @@ int main(void)
 	srunner_add_suite(sr, suite_conf());
 	srunner_add_suite(sr, suite_ip_pool());
 	srunner_add_suite(sr, suite_state_store());
+	srunner_add_suite(sr, suite_fd_vault());
+	srunner_add_suite(sr, suite_fd_vault_adopt());
 	srunner_add_suite(sr, suite_kglue());
 	srunner_add_suite(sr, suite_ctl_proto());
 	srunner_add_suite(sr, suite_ctl_cli_failover());

@@ -27,6 +27,9 @@
 # CHECKS (the *_is forms are for wait_for, which runs its command again and again)
 #   count_pppd NS         prints how many pppd processes run in NS.
 #   daemon_fds NS         prints how many file descriptors NS's l2tpkd holds.
+#   daemon_vault_fds NS   prints how many of them are unix datagram sockets: the fd vault's
+#                         socket pairs (two per bucket holding a live file), when the daemon
+#                         logs to a file, not the journal.
 #   ctl_tunnel_count NS   prints how many tunnels NS's l2tpkd lists, closing ones included.
 #   pppd_is NS N          true if N pppd processes run in NS.
 #   ppp_links_is NS N     true if NS has N PPP interfaces.
@@ -135,6 +138,15 @@ count_pppd() {
 
 # The daemon of NS's open file descriptors.
 daemon_fds() { ls "/proc/$(cat "$SCRATCH/l2tpkd-$1.pid")/fd" | wc -l; }
+daemon_vault_fds() {
+	local pid
+	pid=$(cat "$SCRATCH/l2tpkd-$1.pid")
+	# /proc/PID/net/unix: Num RefCount Protocol Flags Type St Inode; type 0002 is SOCK_DGRAM.
+	find "/proc/$pid/fd" -mindepth 1 -printf '%l\n' |
+		awk -F'[][]' 'NR == FNR { if ($1 == "socket:") want[$2] = 1; next }
+			      $5 == "0002" && ($7 in want) { n++ } END { print n + 0 }' - \
+			FS=' ' "/proc/$pid/net/unix"
+}
 # Tunnels the daemon of NS still lists (closing ones stay a retransmission cycle).
 ctl_tunnel_count() { ctl_json "$1" tunnel show | jcount; }
 

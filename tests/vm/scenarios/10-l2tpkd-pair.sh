@@ -99,11 +99,15 @@ assert "LNS clears tunnel $tid" ctl lns tunnel del "$tid"
 assert_clean lac
 assert_clean lns
 # No descriptor leaked: each side holds what it held at the start plus one socket per tunnel
-# it still lists (a cleared tunnel stays "closing" for one retransmission cycle).
+# it still lists (a cleared tunnel stays "closing" for one retransmission cycle), and the fd
+# vault's socket pairs, at most one a tunnel (only tunnels are left to keep).
 # (Polled: the daemon closes an l2tpctl connection when it reads its end, a moment later.)
 fds_settled() {
-	local base=fds_$1
-	[ "$(daemon_fds "$1")" -eq "$((${!base} + $(ctl_tunnel_count "$1")))" ]
+	local base=fds_$1 tunnels vault
+	tunnels=$(ctl_tunnel_count "$1")
+	vault=$(daemon_vault_fds "$1")
+	[ "$vault" -le "$((2 * tunnels))" ] &&
+		[ "$(daemon_fds "$1")" -eq "$((${!base} + tunnels + vault))" ]
 }
 for ns in lns lac; do
 	wait_for 10 "$ns: no file descriptor leaked" fds_settled "$ns"

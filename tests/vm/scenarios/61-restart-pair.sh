@@ -143,8 +143,8 @@ report_pings() {
 
 # Each daemon lists only the tunnel carrying the sessions: an RFC 4951 recovery tunnel is
 # reaped a retransmission cycle after its StopCCN. (A daemon restarting before that hands
-# the closing tunnel's socket over, and the new process drops it: "dropping tHEX, left by
-# the previous l2tpkd and not in its state".)
+# the closing tunnel's socket over, and the new process drops it: "dropping a tunnel socket
+# (0xID), left by the previous l2tpkd and not in its state".)
 one_tunnel_each() { [ "$(lns_recovery | wc -l)/$(lac_recovery | wc -l)" = 1/1 ]; }
 
 # begin_event EVENT: the marks the checks compare against, then the event's line.
