@@ -459,6 +459,8 @@ static int adopt_tunnel(const struct engine_tunnel_view *v, void *arg)
 		    fd < 0 ? "its socket did not come" : "not in the kernel any more");
 	if (fd >= 0)
 		close(fd);
+	if (rec)
+		state_store_drop(sh->store, key);
 	ad->lost_tunnels++;
 	note_lost(ad, v->tunnel_id, 0);
 	return 0;
@@ -471,11 +473,9 @@ static void release_call(struct adoption *ad, uint32_t ids)
 	struct sh_session_record rec;
 	int stored = take_kept(ad, SH_KEPT_PPPD_PIDFD, ids), pidfd = stored;
 
+	/* Without a record, a pidfd from our vault is still a pppd of ours whose call is not kept. */
 	if (find_session_record(ad, tunnel_id, session_id, &rec))
 		pidfd = pppd_pidfd(&rec, stored);
-	else if (stored >= 0)
-		/* A pppd of ours (its pidfd came from our vault) whose call is not kept. */
-		pidfd = stored;
 	if (pidfd >= 0) {
 		syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0);
 		close(pidfd);
