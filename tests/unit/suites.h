@@ -40,5 +40,7 @@ Suite *suite_xport_rx(void);
 Suite *suite_xport_resync(void);
 Suite *suite_engine_state(void);
 Suite *suite_recovery(void);
+Suite *suite_recovery_waiting(void);
+Suite *suite_recovery_audit(void);
 
 #endif

@@ -37,6 +37,8 @@ int main(void)
 	srunner_add_suite(sr, suite_engine_limits());
 	srunner_add_suite(sr, suite_engine_peers());
 	srunner_add_suite(sr, suite_failover());
+	srunner_add_suite(sr, suite_recovery_waiting());
+	srunner_add_suite(sr, suite_recovery_audit());
 	srunner_add_suite(sr, suite_recovery());
 	srunner_add_suite(sr, suite_conf());
 	srunner_add_suite(sr, suite_ip_pool());
