@@ -24,6 +24,9 @@
 #                         (IPv6 without duplicate address detection, usable at once).
 #   vm_netns_pair         namespaces lac and lns joined by vm_link lac lns 0: the LAC is
 #                         10.0.0.1 and fd00::1, the LNS 10.0.0.2 and fd00::2.
+#   vm_lac_to_root [N]    namespace lac joined to the initial one (where systemd runs the
+#                         unit): "to-lac" there with 10.0.9.2/24 and the N-1 next addresses
+#                         (N, default 1), "to-root" in lac with 10.0.9.1/24.
 #   in_ns NS CMD...       runs CMD in NS (ip netns exec).
 #   in_lac CMD...         in_ns lac CMD...
 #   in_lns CMD...         in_ns lns CMD...
@@ -141,6 +144,20 @@ vm_netns_pair() {
 	vm_netns lac
 	vm_netns lns
 	vm_link lac lns 0
+}
+
+vm_lac_to_root() {
+	local n=${1:-1} i
+	[[ $n =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] && [ "$n" -le 250 ] || die "usage: vm_lac_to_root [N]"
+	vm_netns lac
+	on_exit "ip link del to-lac 2>/dev/null || true"
+	ip link add to-lac type veth peer name to-root netns lac
+	for ((i = 2; i < 2 + n; i++)); do
+		ip addr add "10.0.9.$i/24" dev to-lac
+	done
+	ip link set to-lac up
+	ip -n lac addr add 10.0.9.1/24 dev to-root
+	ip -n lac link set to-root up
 }
 
 in_ns() {

@@ -78,15 +78,7 @@ assert "PID 1 is systemd" [ "$(cat /proc/1/comm)" = systemd ]
 l2tpkd_install
 conf_dir=$L2TPKD_CONFDIR
 
-vm_netns lac
-on_exit "ip link del to-lac 2>/dev/null || true"
-ip link add to-lac type veth peer name to-root netns lac
-for ((i = 2; i < 2 + tunnels; i++)); do
-	ip addr add "10.0.9.$i/24" dev to-lac
-done
-ip link set to-lac up
-ip -n lac addr add 10.0.9.1/24 dev to-root
-ip -n lac link set to-root up
+vm_lac_to_root "$tunnels"
 
 cat >"$conf_dir/lns.options" <<OPT
 noauth

@@ -149,13 +149,7 @@ fi
 assert "group l2tpkd exists" getent group l2tpkd
 
 # --- the network: the LNS in the initial namespace, the LAC in lac ---
-vm_netns lac
-on_exit "ip link del to-lac 2>/dev/null || true"
-ip link add to-lac type veth peer name to-root netns lac
-ip addr add 10.0.9.2/24 dev to-lac
-ip link set to-lac up
-ip -n lac addr add 10.0.9.1/24 dev to-root
-ip -n lac link set to-root up
+vm_lac_to_root
 
 # The unit's /tmp is private: its files are in the configuration directory, not in SCRATCH.
 cat >"$conf_dir/lns.options" <<OPT

@@ -195,13 +195,7 @@ l2tpkd_install
 conf_dir=$L2TPKD_CONFDIR
 
 # --- the network: the LNS in the initial namespace (the unit's), xl2tpd in lac ---
-vm_netns lac
-on_exit "ip link del to-lac 2>/dev/null || true"
-ip link add to-lac type veth peer name to-root netns lac
-ip addr add 10.0.9.2/24 dev to-lac
-ip link set to-lac up
-ip -n lac addr add 10.0.9.1/24 dev to-root
-ip -n lac link set to-root up
+vm_lac_to_root
 
 cat >"$conf_dir/lns.options" <<OPT
 noauth
