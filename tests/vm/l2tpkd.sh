@@ -195,6 +195,11 @@ assert_clean() {
 }
 
 # THE INSTALLED UNIT (systemd mode; helpers added for the restart scenarios)
+#   unit_lns_conf PEER SECRET POOL [GLOBAL_LINE...]
+#                         the unit's LNS configuration in $L2TPKD_CONFDIR (the unit's /tmp is
+#                         private): pppd options there, and l2tpkd.conf (mode 0640) with the
+#                         [global] lines given, an [lns] for 10.0.9.0/24 with local-ip
+#                         10.1.0.1 and ip-pool POOL, and [peer PEER] at 10.0.9.1 with SECRET.
 #   l2tpkd_install        "make install" of $BUILD into the guest's throwaway root (only make's
 #                         install rules, on the programs as built, when the build is older
 #                         than its sources) and group l2tpkd; sets L2TPKD_SBINDIR, L2TPKD_CONFDIR
@@ -264,6 +269,29 @@ l2tpkd_install() {
 		assert "systemd-sysusers creates group l2tpkd" systemd-sysusers "$sysusersdir/l2tpkd.conf"
 	fi
 	systemctl daemon-reload
+}
+
+unit_lns_conf() {
+	local peer=$1 secret=$2 pool=$3 line
+	shift 3
+	printf 'noauth\nnodefaultroute\n' >"$L2TPKD_CONFDIR/lns.options"
+	{
+		printf '[global]\nhost-name = l2tpkd-lns\n'
+		for line; do
+			echo "$line"
+		done
+		cat <<CONF
+[lns]
+accept-from = 10.0.9.0/24
+local-ip = 10.1.0.1
+ip-pool = $pool
+pppd-options = $L2TPKD_CONFDIR/lns.options
+[peer $peer]
+address = 10.0.9.1
+secret = $secret
+CONF
+	} >"$L2TPKD_CONFDIR/l2tpkd.conf"
+	chmod 0640 "$L2TPKD_CONFDIR/l2tpkd.conf"
 }
 
 unit_prop() { systemctl show -P "$2" "$1"; }

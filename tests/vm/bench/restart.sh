@@ -76,31 +76,14 @@ all_pppd_alive() {
 
 assert "PID 1 is systemd" [ "$(cat /proc/1/comm)" = systemd ]
 l2tpkd_install
-conf_dir=$L2TPKD_CONFDIR
 
 vm_lac_to_root "$tunnels"
 
-cat >"$conf_dir/lns.options" <<OPT
-noauth
-nodefaultroute
-OPT
-{
-	printf '[global]\nhost-name = l2tpkd-lns\nfailover-resync = silent-failover\n'
-	for ((i = 2; i < 2 + tunnels; i++)); do
-		echo "listen = 10.0.9.$i:1701"
-	done
-	cat <<CONF
-[lns]
-accept-from = 10.0.9.0/24
-local-ip = 10.1.0.1
-ip-pool = 10.1.0.20-10.1.0.49
-pppd-options = $conf_dir/lns.options
-[peer lac]
-address = 10.0.9.1
-secret = bench-restart-secret
-CONF
-} >"$conf_dir/l2tpkd.conf"
-chmod 0640 "$conf_dir/l2tpkd.conf"
+globals=("failover-resync = silent-failover")
+for ((i = 2; i < 2 + tunnels; i++)); do
+	globals+=("listen = 10.0.9.$i:1701")
+done
+unit_lns_conf lac bench-restart-secret 10.1.0.20-10.1.0.49 "${globals[@]}"
 pppd_options
 {
 	printf '[global]\nhost-name = l2tpkd-lac\nlisten = 10.0.9.1:1701\n[lns]\naccept = no\n'

@@ -192,29 +192,11 @@ event_reexec() {
 
 assert "PID 1 is systemd" [ "$(cat /proc/1/comm)" = systemd ]
 l2tpkd_install
-conf_dir=$L2TPKD_CONFDIR
 
 # --- the network: the LNS in the initial namespace (the unit's), xl2tpd in lac ---
 vm_lac_to_root
 
-cat >"$conf_dir/lns.options" <<OPT
-noauth
-nodefaultroute
-OPT
-cat >"$conf_dir/l2tpkd.conf" <<CONF
-[global]
-host-name = l2tpkd-lns
-listen = 10.0.9.2:1701
-[lns]
-accept-from = 10.0.9.0/24
-local-ip = 10.1.0.1
-ip-pool = 10.1.0.20-10.1.0.29
-pppd-options = $conf_dir/lns.options
-[peer xl2tpd]
-address = 10.0.9.1
-secret = restart-secret
-CONF
-chmod 0640 "$conf_dir/l2tpkd.conf"
+unit_lns_conf xl2tpd restart-secret 10.1.0.20-10.1.0.29 "listen = 10.0.9.2:1701"
 
 # xl2tpd logs the AVPs it receives (debug avp), the Result Code of a StopCCN among them.
 cat >"$SCRATCH/lac.ppp" <<OPT

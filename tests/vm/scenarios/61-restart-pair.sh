@@ -261,32 +261,12 @@ event_reexec_lac() {
 
 assert "PID 1 is systemd" [ "$(cat /proc/1/comm)" = systemd ]
 l2tpkd_install
-conf_dir=$L2TPKD_CONFDIR
 
 # --- the network: the LNS in the initial namespace (the unit's), the LAC in lac ---
 vm_lac_to_root
 
-# The unit's /tmp is private: its files go to its configuration directory.
-cat >"$conf_dir/lns.options" <<OPT
-noauth
-nodefaultroute
-OPT
-cat >"$conf_dir/l2tpkd.conf" <<CONF
-[global]
-host-name = l2tpkd-lns
-listen = 10.0.9.2:1701
-log-level = debug
-failover-resync = $resync
-[lns]
-accept-from = 10.0.9.0/24
-local-ip = 10.1.0.1
-ip-pool = 10.1.0.20-10.1.0.29
-pppd-options = $conf_dir/lns.options
-[peer lac]
-address = 10.0.9.1
-secret = pair-restart-secret
-CONF
-chmod 0640 "$conf_dir/l2tpkd.conf"
+unit_lns_conf lac pair-restart-secret 10.1.0.20-10.1.0.29 "listen = 10.0.9.2:1701" "log-level = debug" \
+	"failover-resync = $resync"
 pppd_options
 cat >"$SCRATCH/lac.conf" <<CONF
 [global]
