@@ -196,20 +196,13 @@ static int peek_entries(int rd, void (*cb)(void *ctx, uint64_t key, uint32_t ser
 
 static int pair_open(struct bucket *b)
 {
-	int sv[2], size = SEND_BUFFER, off = 0;
+	int sv[2], size = SEND_BUFFER;
 
 	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv) < 0)
 		return -errno;
 	/* Over the sysctl cap with CAP_NET_ADMIN; up to the cap without it. */
 	if (setsockopt(sv[1], SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
 		(void)setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
-	if (setsockopt(sv[0], SOL_SOCKET, SO_PEEK_OFF, &off, sizeof(off)) < 0) {
-		int err = -errno;
-
-		close(sv[0]);
-		close(sv[1]);
-		return err;
-	}
 	b->rd = sv[0];
 	b->wr = sv[1];
 	b->queued = b->datagrams = 0;
