@@ -216,6 +216,43 @@ static void dispatch(struct engine *e, struct tunnel *t, const struct l2tp_msg *
 	}
 }
 
+/* A message that opens a call: the new work a backlogged tunnel stops taking from its peer. */
+static bool opens_call(const uint8_t *buf, const struct l2tp_header *h)
+{
+	int type = header_message_type(buf, h);
+
+	return type == L2TP_MSG_ICRQ || type == L2TP_MSG_OCRQ;
+}
+
+/* Our oldest unacknowledged message opens a call: the peer may be holding it back as we hold its own. */
+static bool our_call_request_waits(const struct tunnel *t)
+{
+	const struct xport_pkt *head = t->xport.unacked;
+	struct l2tp_header h;
+	const char *why;
+
+	return head && header_parse(head->buf, head->len, &h, &why) == 0 && opens_call(head->buf, &h);
+}
+
+/*
+ * Whether a message of the peer is dropped unacknowledged, as if lost, because the peer has
+ * not acknowledged what we sent (TUNNEL_QUEUE_MAX, TUNNEL_QUEUE_HARD_MAX); its acknowledgement
+ * is taken first. A call request is taken all the same while one of ours waits at the head:
+ * two peers calling each other would otherwise each wait for the other to go first.
+ */
+static bool backlog_drops(struct engine *e, struct tunnel *t, const uint8_t *buf, const struct l2tp_header *h)
+{
+	uint16_t queued;
+
+	if (xport_queued(&t->xport) < TUNNEL_QUEUE_MAX)
+		return false;
+	(void)tunnel_account_rx(e, t, h->ns, h->nr, true);
+	queued = xport_queued(&t->xport);
+	if (queued >= TUNNEL_QUEUE_HARD_MAX)
+		return true;
+	return queued >= TUNNEL_QUEUE_MAX && opens_call(buf, h) && !our_call_request_waits(t);
+}
+
 /* One message, with its parsed header, in the order the transport hands them over. */
 static void input_one(struct engine *e, struct tunnel *t, uint8_t *buf, size_t len,
 		      const struct l2tp_header *h)
@@ -225,12 +262,9 @@ static void input_one(struct engine *e, struct tunnel *t, uint8_t *buf, size_t l
 	struct proto_error err;
 	struct l2tp_msg m;
 
-	if (!zlb && xport_queued(&t->xport) >= TUNNEL_QUEUE_MAX) {
-		(void)tunnel_account_rx(e, t, h->ns, h->nr, true); /* its acknowledgement only */
-		if (xport_queued(&t->xport) >= TUNNEL_QUEUE_MAX) {
-			discard(e, &t->peer, "backlog: the peer does not acknowledge what we sent");
-			return;
-		}
+	if (!zlb && backlog_drops(e, t, buf, h)) {
+		discard(e, &t->peer, "backlog: the peer does not acknowledge what we sent");
+		return;
 	}
 	switch (tunnel_account_rx(e, t, h->ns, h->nr, zlb)) {
 	case XPORT_RX_DELIVER:

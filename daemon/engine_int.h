@@ -275,12 +275,20 @@ const struct engine_peer_config *tunnel_peer_config(const struct engine *e, cons
 const char *tunnel_peer_secret(const struct engine *e, const struct l2tp_addr *peer);
 /*
  * Messages queued on a tunnel (sent unacknowledged, or waiting for the window) beyond which
- * the peer's new messages are taken for their acknowledgement only and dropped, as if lost,
- * until it acknowledges ours; local calls get -EBUSY. Each message of the peer makes at most
- * two of ours, so a peer that stops reading cannot make us queue without limit, and a slow
- * but honest one (Receive Window 1) is only slowed down, never cleared.
+ * the peer's new call requests (ICRQ, OCRQ) are taken for their acknowledgement only and
+ * dropped, as if lost, until it acknowledges ours; local calls get -EBUSY. Its other messages
+ * are still processed: they complete or clear calls that exist, and dropping them would
+ * deadlock two backlogged peers, each dropping the acknowledgements the other waits for. So a
+ * slow but honest peer (Receive Window 1) is only slowed down, never cleared.
  */
 #define TUNNEL_QUEUE_MAX 32
+/*
+ * Beyond this, every message of the peer is dropped so (its acknowledgement taken): the bound
+ * on what a peer that never acknowledges can make us queue before our retransmissions run out
+ * and clear the tunnel. An honest peer stays well below: its calls are gated at
+ * TUNNEL_QUEUE_MAX on its side and on ours, and each makes at most two messages.
+ */
+#define TUNNEL_QUEUE_HARD_MAX (4 * TUNNEL_QUEUE_MAX)
 
 /* Runs a received message's Ns and Nr through the transport; refreshes the HELLO timer. */
 enum xport_rx tunnel_account_rx(struct engine *e, struct tunnel *t, uint16_t ns, uint16_t nr, bool zlb);

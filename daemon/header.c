@@ -57,3 +57,19 @@ int header_parse(const uint8_t *buf, size_t len, struct l2tp_header *h, const ch
 	h->payload = (uint16_t)c.pos;
 	return 0;
 }
+
+int header_message_type(const uint8_t *buf, const struct l2tp_header *h)
+{
+	struct rcursor c;
+	uint16_t bits, vendor, type, value;
+
+	rcursor_init(&c, buf + h->payload, h->length - h->payload);
+	bits = rcursor_u16(&c);
+	vendor = rcursor_u16(&c);
+	type = rcursor_u16(&c);
+	value = rcursor_u16(&c);
+	if (!rcursor_ok(&c) || (bits & L2TP_AVP_HDR_LEN_MASK) != L2TP_AVP_HDR_LEN + 2 || (bits & L2TP_AVP_HDR_H) ||
+	    vendor != L2TP_VENDOR_IETF || type != L2TP_AVP_MESSAGE_TYPE)
+		return -1;
+	return value;
+}

@@ -29,5 +29,11 @@ struct l2tp_header {
  * §7.1 says such a message is discarded without reply. Octets after Length are ignored.
  */
 int header_parse(const uint8_t *buf, size_t len, struct l2tp_header *h, const char **why);
+/*
+ * The Message Type of a control message whose header h describes: the value of its first AVP,
+ * where RFC 2661 §4.4.1 puts it, or -1 when that AVP is not a well-formed Message Type. For a
+ * look before decoding; decode_control() is what validates the message.
+ */
+int header_message_type(const uint8_t *buf, const struct l2tp_header *h);
 
 #endif

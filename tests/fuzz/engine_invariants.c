@@ -23,9 +23,9 @@
 /*
  * The most control messages one tunnel can have queued (sent and unacknowledged, or waiting
  * for the window), from what the engine documents (daemon/engine_int.h, TUNNEL_QUEUE_MAX):
- *   - a message from the peer is processed only while fewer than TUNNEL_QUEUE_MAX are queued,
- *     and makes at most two of ours (OCRQ: OCRP and OCCN), so the peer brings the queue to
- *     TUNNEL_QUEUE_MAX + 1 at most;
+ *   - a message from the peer is processed only while fewer than TUNNEL_QUEUE_HARD_MAX are
+ *     queued, and makes at most two of ours (OCRQ: OCRP and OCCN), so the peer brings the
+ *     queue to TUNNEL_QUEUE_HARD_MAX + 1 at most;
  *   - a local call is placed only below TUNNEL_QUEUE_MAX, with one request;
  *   - beyond that each call can still add one CDN (closed, pppd exit, kernel failure), and the
  *     calls waiting for the tunnel send their requests together when it comes up: at most
@@ -33,7 +33,7 @@
  *   - the tunnel's own: one StopCCN, and an SCCCN; a HELLO goes out only when nothing is queued.
  * Without a per-tunnel limit (the peer engine) there is no bound to check.
  */
-#define QUEUE_BOUND(limits) (TUNNEL_QUEUE_MAX + 1 + 2 * (limits)->max_sessions_per_tunnel + 2)
+#define QUEUE_BOUND(limits) (TUNNEL_QUEUE_HARD_MAX + 1 + 2 * (limits)->max_sessions_per_tunnel + 2)
 
 static uint64_t min3(uint64_t a, uint64_t b, uint64_t c)
 {

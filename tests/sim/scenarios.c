@@ -202,6 +202,69 @@ static bool lossy_scale(uint64_t seed)
 	return ok;
 }
 
+#define CROWD_CALLS 100
+#define CROWD_SEEDS 5
+
+/* One seed of crowded_tunnel(): false, with the reason printed, if a call failed or went down. */
+static bool crowded_seed(uint64_t seed, const struct sim_link_params *link)
+{
+	uint32_t want = CROWD_CALLS, placed = 0;
+	struct sim_world w;
+	uint16_t tid, sid;
+	uint32_t one = 1;
+	bool ok = true;
+	uint64_t start;
+
+	lac_lns(&w, seed, link);
+	for (int i = 0; i < 2; i++) {
+		w.nodes[i].cfg.xport.rtx_retries = LOSSY_RETRIES;
+		w.nodes[i].cfg.hello_ms = 10000;
+	}
+	sim_start(&w);
+	ok &= sim_expect(sim_open_tunnel(&w, &w.nodes[0], &w.nodes[1], &tid) == 0, "open the tunnel");
+	ok &= sim_expect(sim_run(&w, w.now + 600000, tunnels_up, &one), "seed %llu: tunnel up",
+			 (unsigned long long)seed);
+	start = w.now;
+	/* As fast as the LAC takes them: it says -EBUSY while its own queue is full. */
+	while (ok && placed < CROWD_CALLS && w.now < start + 3600000) {
+		while (placed < CROWD_CALLS && sim_place_call(&w, &w.nodes[0], tid, ENGINE_CALL_INCOMING, &sid) == 0)
+			placed++;
+		sim_run(&w, w.now + 1000, NULL, NULL);
+	}
+	ok &= sim_expect(sim_run(&w, w.now + 3600000, sessions_up, &want), "seed %llu: %u of %u calls up",
+			 (unsigned long long)seed, w.nodes[1].n.sessions_up, CROWD_CALLS);
+	printf("  seed %llu: %u calls up after %llu s (virtual)\n", (unsigned long long)seed,
+	       w.nodes[1].n.sessions_up, (unsigned long long)(w.now - start) / 1000);
+	sim_run(&w, w.now + 300000, NULL, NULL); /* held 5 minutes, with HELLOs */
+	ok &= sim_expect(w.nodes[0].n.tunnels_down == 0 && w.nodes[1].n.tunnels_down == 0 &&
+				 w.nodes[0].n.sessions_down == 0 && w.nodes[1].n.sessions_down == 0,
+			 "seed %llu: no teardown (tunnels down %u/%u, sessions down %u/%u)",
+			 (unsigned long long)seed, w.nodes[0].n.tunnels_down, w.nodes[1].n.tunnels_down,
+			 w.nodes[0].n.sessions_down, w.nodes[1].n.sessions_down);
+	sim_destroy(&w);
+	return ok;
+}
+
+/*
+ * 100 calls on one tunnel at 30% loss, placed as fast as the LAC takes them: both queues pass
+ * TUNNEL_QUEUE_MAX, and the backlog gates must still let each side acknowledge the other. When
+ * they dropped every message (not just new call requests), each side dropped what the other
+ * waited for and the tunnel died of retransmissions at every seed (issue 7's soak found it).
+ */
+static bool crowded_tunnel(uint64_t seed)
+{
+	const struct sim_link_params link = {
+		.loss = 0.30, .duplicate = 0.05, .reorder = 0.25, .delay_ms = 20, .reorder_ms = 20
+	};
+	bool ok = true;
+
+	printf("  %u calls on one tunnel; link: %.0f%% loss, %.0f%% duplicated, %.0f%% reordered; %u retries\n",
+	       CROWD_CALLS, link.loss * 100, link.duplicate * 100, link.reorder * 100, LOSSY_RETRIES);
+	for (uint64_t i = 0; i < CROWD_SEEDS; i++)
+		ok &= crowded_seed(seed + i, &link);
+	return ok;
+}
+
 /* A LAC with a call on each of two tunnels; closer 0 (LAC) or 1 (LNS) ends things. */
 static bool teardown(uint64_t seed, int closer)
 {
@@ -379,6 +442,6 @@ const struct scenario scenarios[] = {
 	{ "clean-call", clean_call },		{ "lossy-scale", lossy_scale },
 	{ "teardown-by-lac", teardown_by_lac }, { "teardown-by-lns", teardown_by_lns },
 	{ "silent-peer", silent_peer },		{ "tie-breaker", tie_breaker },
-	{ "lns-limits", lns_limits },
+	{ "lns-limits", lns_limits },		{ "crowded-tunnel", crowded_tunnel },
 };
 const unsigned int n_scenarios = sizeof(scenarios) / sizeof(scenarios[0]);

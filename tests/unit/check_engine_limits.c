@@ -241,68 +241,6 @@ START_TEST(test_ocrq_refused_when_not_accepting)
 }
 END_TEST
 
-/*
- * A peer that asks for calls without acknowledging our answers cannot make the engine queue
- * without end: at TUNNEL_QUEUE_MAX (32) queued, its messages are taken for their
- * acknowledgement only and dropped unacknowledged, as if lost; once it acknowledges, they are
- * processed again. The tunnel is not cleared: a slow peer is only slowed down.
- */
-START_TEST(test_backlog_drops_until_acknowledged)
-{
-	struct probe *p = probe_new(215);
-	const struct l2tp_msg *r;
-	struct l2tp_msg m;
-	uint16_t nr, i, ns_dropped;
-	uint64_t heap;
-
-	p->cfg.limits.max_sessions = 1;
-	probe_start(p);
-	probe_accept_tunnel(p);
-	probe_lns_call(p, 0x10);
-	nr = p->nr; /* SCCRP and ICRP acknowledged: CWND 3; no CDN is acknowledged for now */
-	for (i = 0; i < 32; i++) {
-		probe_icrq(p, &m, (uint16_t)(0x100 + i));
-		m.nr = nr;
-		probe_send(p, &m);
-		if (i < 3)
-			ck_assert_uint_eq(probe_expect(p, L2TP_MSG_CDN)->ns, nr + i);
-		else
-			probe_expect(p, PROBE_ZLB);
-		ALL_SENT(p);
-	}
-	/* Backlogged: dropped without an ack, nothing queued, the tunnel stays. */
-	heap = probe_stats(p).heap_bytes;
-	ns_dropped = p->ns;
-	for (i = 0; i < 16; i++) {
-		probe_icrq(p, &m, (uint16_t)(0x200 + i));
-		m.nr = nr;
-		probe_send(p, &m);
-		ALL_SENT(p);
-	}
-	ck_assert_uint_eq(probe_stats(p).heap_bytes, heap);
-	ck_assert_uint_eq(probe_stats(p).datagrams_discarded, 16);
-	ck_assert_uint_eq(COUNT(p, TUNNEL_DOWN), 0);
-	ck_assert_uint_eq(probe_stats(p).tunnels_established, 1);
-	p->ns = ns_dropped; /* from the peer's view: lost, to be sent again */
-	/* Acknowledged at last: the 29 CDNs still queued go out, in order. */
-	for (i = 3; i < 32;) {
-		probe_zlb(p);
-		ck_assert_uint_gt(COUNT(p, SEND), 0);
-		for (size_t n = COUNT(p, SEND); n > 0; n--, i++)
-			ck_assert_uint_eq(probe_expect(p, L2TP_MSG_CDN)->ns, nr + i);
-	}
-	probe_zlb(p);
-	ALL_SENT(p);
-	ck_assert_uint_eq(probe_stats(p).tunnels_awaiting_ack, 0);
-	/* The peer resends what was dropped: processed again (refused: the call limit holds). */
-	probe_icrq(p, &m, 0x200);
-	probe_send(p, &m);
-	r = probe_expect(p, L2TP_MSG_CDN);
-	ck_assert_uint_eq(r->session_id, 0x200);
-	probe_free(p);
-}
-END_TEST
-
 static void expect_invalid(const struct engine_config *c, const char *reason)
 {
 	char why[128] = "";
@@ -477,7 +415,6 @@ Suite *suite_engine_limits(void)
 	tcase_add_test(ids, test_ids_never_zero);
 	tcase_add_test(ids, test_tunnel_id_quarantine);
 	tcase_add_test(ids, test_session_id_quarantine);
-	tcase_add_test(lim, test_backlog_drops_until_acknowledged);
 	tcase_add_test(lim, test_config_receive_window_validated);
 	suite_add_tcase(s, lim);
 	suite_add_tcase(s, ids);

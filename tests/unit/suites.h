@@ -15,6 +15,7 @@ Suite *suite_cursor(void);
 Suite *suite_decode(void);
 Suite *suite_encode(void);
 Suite *suite_engine_limits(void);
+Suite *suite_engine_backlog(void);
 Suite *suite_failover(void);
 Suite *suite_engine_peers(void);
 Suite *suite_engine_reliable(void);

@@ -35,6 +35,7 @@ int main(void)
 	srunner_add_suite(sr, suite_engine_reliable());
 	srunner_add_suite(sr, suite_engine_session());
 	srunner_add_suite(sr, suite_engine_limits());
+	srunner_add_suite(sr, suite_engine_backlog());
 	srunner_add_suite(sr, suite_engine_peers());
 	srunner_add_suite(sr, suite_failover());
 	srunner_add_suite(sr, suite_recovery_waiting());
