@@ -116,6 +116,34 @@ START_TEST(test_malformed_header_refused)
 }
 END_TEST
 
+/* The Message Type peeked before decoding: the first AVP's value, or -1 when it is not one. */
+static const struct {
+	const char *hex;
+	int type;
+} peeked[] = {
+	{ "c802 0014 0001 0000 0000 0000 8008 0000 0000 000a", 10 }, /* ICRQ */
+	{ "c802 0014 0001 0000 0000 0000 0008 0000 0000 0007", 7 },  /* no M bit: still its type */
+	{ "c802 000c 0001 0000 0000 0000", -1 },		      /* ZLB */
+	{ "c802 0012 0001 0000 0000 0000 8008 0000 0000", -1 },       /* cut short by Length */
+	{ "c802 0014 0001 0000 0000 0000 c008 0000 0000 000a", -1 },  /* hidden */
+	{ "c802 0014 0001 0000 0000 0000 8008 0009 0000 000a", -1 },  /* a vendor's */
+	{ "c802 0014 0001 0000 0000 0000 8008 0000 0001 000a", -1 },  /* not attribute 0 */
+	{ "c802 0016 0001 0000 0000 0000 800a 0000 0000 000a 0000", -1 }, /* wrong length */
+};
+
+START_TEST(test_message_type_peeked)
+{
+	struct l2tp_header h;
+	uint8_t b[64];
+	const char *why;
+	int n = hex_decode(peeked[_i].hex, b, sizeof(b));
+
+	ck_assert_int_ge(n, 0);
+	ck_assert_int_eq(header_parse(b, (size_t)n, &h, &why), 0);
+	ck_assert_int_eq(header_message_type(b, &h), peeked[_i].type);
+}
+END_TEST
+
 Suite *suite_header(void)
 {
 	Suite *s = suite_create("header");
@@ -127,6 +155,7 @@ Suite *suite_header(void)
 	tcase_add_test(tc, test_trailing_octets_beyond_length_ignored);
 	tcase_add_test(tc, test_oversized_datagram_reads_only_its_length);
 	tcase_add_loop_test(tc, test_malformed_header_refused, 0, sizeof(bad) / sizeof(bad[0]));
+	tcase_add_loop_test(tc, test_message_type_peeked, 0, sizeof(peeked) / sizeof(peeked[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }
