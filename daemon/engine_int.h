@@ -241,6 +241,11 @@ int engine_call_place(struct engine *e, struct tunnel *t, enum engine_call_direc
 
 /* tunnel.c */
 struct tunnel *tunnel_find(const struct engine *e, uint16_t id);
+/*
+ * The tunnel a peer's SCCRQ (sent again) or unaddressed StopCCN names by its Assigned Tunnel
+ * ID: the host and the port must both match, for many LACs can share a host behind a NAT and
+ * each numbers its tunnels on its own.
+ */
 struct tunnel *tunnel_find_by_peer(const struct engine *e, const struct l2tp_addr *peer, uint16_t peer_id);
 struct tunnel *tunnel_new(struct engine *e, const struct l2tp_addr *local, const struct l2tp_addr *peer,
 			  bool originator);

@@ -36,7 +36,7 @@ struct tunnel *tunnel_find_by_peer(const struct engine *e, const struct l2tp_add
 	     n = hmap_next(n)) {
 		struct tunnel *t = hmap_entry(n, struct tunnel, by_peer);
 
-		if (t->peer_id == peer_id && l2tp_addr_same_host(&t->peer, peer))
+		if (t->peer_id == peer_id && l2tp_addr_equal(&t->peer, peer))
 			return t;
 	}
 	return NULL;

@@ -474,6 +474,36 @@ START_TEST(test_sccrq_retransmission_reacked)
 }
 END_TEST
 
+/*
+ * Two LACs behind one NAT: the same host, other ports, and each numbers its tunnels alone, so
+ * both may send Assigned Tunnel ID 1. The second SCCRQ is a new tunnel, not the first sent
+ * again; the first's own retransmission is still acknowledged as one.
+ */
+START_TEST(test_sccrq_same_id_other_port_is_new)
+{
+	struct probe *p = probe_started(26);
+	struct l2tp_msg first, second;
+	uint16_t first_tid;
+
+	probe_sccrq(p, &first);
+	probe_answered(p, &first);
+	first_tid = p->tid;
+	p->peer.port = 40000;
+	p->ns = 0;
+	probe_sccrq(p, &second);
+	ck_assert_uint_eq(second.assigned_tunnel_id, first.assigned_tunnel_id);
+	probe_answered(p, &second);
+	ck_assert_uint_ne(p->tid, first_tid);
+	ck_assert_uint_eq(probe_stats(p).tunnels, 2);
+	p->peer.port = L2TP_PORT;
+	probe_send(p, &first);
+	ck_assert_uint_eq(probe_expect(p, PROBE_ZLB)->tunnel_id, first.assigned_tunnel_id);
+	ALL_SENT(p);
+	ck_assert_uint_eq(probe_stats(p).tunnels, 2);
+	probe_free(p);
+}
+END_TEST
+
 START_TEST(test_unknown_tunnel_discarded)
 {
 	struct probe *p = probe_started(19);
@@ -608,6 +638,7 @@ Suite *suite_engine_tunnel(void)
 	tcase_add_test(fsm, test_version_2_as_originator);
 	tcase_add_test(fsm, test_kernel_tunnel_failure);
 	tcase_add_test(fsm, test_sccrq_retransmission_reacked);
+	tcase_add_test(fsm, test_sccrq_same_id_other_port_is_new);
 	tcase_add_test(fsm, test_unknown_tunnel_discarded);
 	tcase_add_test(fsm, test_other_host_discarded);
 	tcase_add_test(fsm, test_stopccn_wait_ctl_reply_ack_addressed);
