@@ -67,11 +67,11 @@ the fault after it, except those that test exactly that (they expect silence).
    AVP: StopCCN 2/8 (§4.1 tunnel scope), acknowledged with a ZLB.
 8. flood: --flood N valid SCCRQs (default 2000) from --flood-sockets ports (200), each with
    its own Assigned Tunnel ID, as fast as possible or at --flood-rate per second (the rate
-   achieved is printed). Every answer must be an SCCRP for one of ours or a StopCCN with
+   achieved is printed; below --flood-min-rate it fails). Every answer must be an SCCRP for one of ours or a StopCCN with
    the refusal code (--refusal, default 2:4, engine_config.c's refuse_tunnel), addressed
    to the tunnel ID that port sent. With --expect-max-tunnels M: at most
    M - K - (our tunnels still held) SCCRPs, and at least one refusal when N > M. Every
-   SCCRP is closed at once (StopCCN, ZLB expected).
+   SCCRP is closed as soon as it is read (StopCCN, ZLB expected).
 9. final: a valid SCCRQ still gets an SCCRP (then closed). Closed tunnels count against
    max-tunnels for one full retransmission cycle (§5.7, --hold, 31 s), so when the limit
    would still be full it first waits for them to go: that also checks they are freed.
@@ -1009,22 +1009,24 @@ class Flood:
         return "wrong answers: " + ", ".join(shown) + (" and %u more kinds" % more if more else "")
 
     def send_all(self):
-        """Returns the seconds the sending took."""
-        rate, start = self.run.args.flood_rate, time.monotonic()
-        for i, tid in enumerate(self.tids):
+        """Returns the seconds the sending took. Datagrams are made beforehand and answers
+        read only when a socket's buffer is full (they wait in 200 receive buffers), so
+        that the rate is the generator's sending alone."""
+        rate, target = self.run.args.flood_rate, self.run.target.addr
+        sends = [(self.socks[self.port_of[tid]], flood_datagram(self.template, tid))
+                 for tid in self.tids]
+        start = time.monotonic()
+        for i, (sock, datagram) in enumerate(sends):
             if rate:
                 ahead = start + i / rate - time.monotonic()
                 if ahead > 0.002:
                     time.sleep(ahead)
-            sock = self.socks[self.port_of[tid]]
             while True:
                 try:
-                    sock.sendto(flood_datagram(self.template, tid), self.run.target.addr)
+                    sock.sendto(datagram, target)
                     break
                 except BlockingIOError:
                     self.drain(0.001)
-            if i % 64 == 63:
-                self.drain(0)
         return time.monotonic() - start
 
     def drain(self, timeout):
@@ -1144,6 +1146,9 @@ def run_flood(run):
                                 want[0], want[1], " (and %s)" % others if others else "",
                                 n - accepted - len(f.answered))
     problems = [f.problem_summary()] if f.problems else []
+    if n / max(took, 1e-6) < run.args.flood_min_rate:
+        problems.append("sent %.0f SCCRQs a second, below --flood-min-rate %.0f" % (
+            n / max(took, 1e-6), run.args.flood_min_rate))
     if not accepted and not f.answered:
         problems.append("not one of %u SCCRQs answered" % n)
     if limit:
@@ -1426,6 +1431,8 @@ def parse_args(argv):
     p.add_argument("--flood-rate", type=float, default=0, metavar="R",
                    help="SCCRQs per second (0: as fast as possible)")
     p.add_argument("--flood-sockets", type=int, default=200, metavar="P", help="source ports")
+    p.add_argument("--flood-min-rate", type=float, default=0, metavar="R",
+                   help="fail the flood if it was sent slower than R SCCRQs a second")
     p.add_argument("--seed", type=int, help="random seed (default: random, printed)")
     p.add_argument("--expect-max-tunnels", type=int, default=0, metavar="M",
                    help="the daemon's max-tunnels (0: unknown or none)")
@@ -1445,8 +1452,9 @@ def parse_args(argv):
         p.error("--target is required (or --self-test)")
     if not 0 < args.port < 65536 or not 0 <= args.flood <= 50000 or args.timeout <= 0:
         p.error("--port 1-65535, --flood 0-50000, --timeout above 0")
-    if not 1 <= args.flood_sockets <= 800 or args.flood_rate < 0 or args.hold < 0:
-        p.error("--flood-sockets 1-800 (select() limit), --flood-rate and --hold at least 0")
+    if not 1 <= args.flood_sockets <= 800 or min(args.flood_rate, args.flood_min_rate, args.hold) < 0:
+        p.error("--flood-sockets 1-800 (select() limit); --flood-rate, --flood-min-rate and "
+                "--hold at least 0")
     if args.expect_max_tunnels < 0 or args.existing_tunnels < 0:
         p.error("--expect-max-tunnels and --existing-tunnels at least 0")
     if args.seed is None:
