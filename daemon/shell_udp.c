@@ -20,6 +20,13 @@
 
 /* Datagrams read per wake-up of one socket: the others get their turn. */
 #define READ_BATCH 64
+/*
+ * Fewer for a tunnel's socket: one of its messages can start a pppd (a fork and the kernel
+ * session), and a burst of calls on one tunnel must not keep another tunnel's messages
+ * waiting for seconds (seen under emulation with 64: a second tunnel's SCCCN was answered
+ * only after the first tunnel's ten calls, once the LAC had sent it again).
+ */
+#define TUNNEL_READ_BATCH 8
 
 static uint8_t rx_buf[65536];
 
@@ -240,7 +247,7 @@ static int on_tunnel_socket(sd_event_source *src, int fd, uint32_t revents, void
 	struct shell *sh = t->sh;
 	uint16_t id = t->id;
 
-	for (int i = 0; i < READ_BATCH; i++) {
+	for (int i = 0; i < TUNNEL_READ_BATCH; i++) {
 		struct sockaddr_storage from;
 		socklen_t flen = sizeof(from);
 		struct l2tp_addr peer;

@@ -11,7 +11,8 @@
 #
 # Printed for each LNS, as "bench: ..." lines for scripts/bench:
 #  - sessions per second, time to 1,000 sessions, time to all (the generator's clock, from
-#    the first SCCRQ), calls refused, sessions whose pppd the LNS started;
+#    the first SCCRQ: a session is set up when the LAC sends its ICCN), calls refused; the time
+#    until a pppd runs for every session, and the daemon's CPU per session set up;
 #  - memory per session while held: the daemon's resident growth, pppd's proportional share
 #    (PSS, shared pages split among the pppd processes), and the whole VM's (MemAvailable);
 #  - the hold: teardowns, the daemon's and all pppd's CPU while idle, as a share of one CPU.
@@ -85,15 +86,29 @@ PY
 # field LINE KEY: the value of KEY=... in LINE.
 field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
 
+# pppd_all_after NAME: seconds from now until a pppd runs in lns for every session, or "-" if
+# the generator NAME ends or 1,200 s pass first.
+pppd_all_after() {
+	local t0 lg
+	t0=$(_vm_usec)
+	lg=$(cat "$SCRATCH/loadgen-$1.pid")
+	while [ "$(count_pppd lns)" -lt "$total" ]; do
+		kill -0 "$lg" 2>/dev/null && [ $(($(_vm_usec) - t0)) -lt 1200000000 ] || { echo -; return; }
+		sleep 0.2
+	done
+	_vm_secs $(($(_vm_usec) - t0))
+}
+
 # measure NAME DAEMON_PID: the generator against the LNS that runs as DAEMON_PID, its samples
 # and report in $SCRATCH/NAME.*. The LNS must be ready.
 measure() {
-	local name=$1 pid=$2 before at_hold after
+	local name=$1 pid=$2 before at_hold after pppd_all
 	sleep 2
 	before=$(sample "$pid")
 	spawn "loadgen-$name" in_lac "$BUILD/tests/bench/loadgen" --lns 10.0.0.2 --local "$locals" \
 		--tunnels "$tunnels" --sessions "$sessions" --hold "$hold" --timeout 1200
-	# The hold starts when the generator has every session; pppd were started by then.
+	pppd_all=$(pppd_all_after "$name")
+	# The hold starts when the generator has every session.
 	wait_for 1300 "the generator holding (or done)" \
 		bash -c "grep -q 'holding' '$SCRATCH/loadgen-$name.log' || ! kill -0 $(cat "$SCRATCH/loadgen-$name.pid")"
 	sleep 10
@@ -103,15 +118,16 @@ measure() {
 	wait_for $((hold + 120)) "the generator done" bash -c "! kill -0 $(cat "$SCRATCH/loadgen-$name.pid") 2>/dev/null"
 	grep '^loadgen:' "$SCRATCH/loadgen-$name.log" | tail -n 20 | sed 's/^/    /'
 	report "$name" "$(grep '^loadgen: tunnels=' "$SCRATCH/loadgen-$name.log" | tail -n 1)" \
-		"$before" "$at_hold" "$after" $((hold - 40)) >"$SCRATCH/$name.report"
+		"$before" "$at_hold" "$after" $((hold - 40)) "$pppd_all" >"$SCRATCH/$name.report"
 	cat "$SCRATCH/$name.report"
 }
 
-# report NAME LOADGEN_LINE BEFORE AT_HOLD AFTER WINDOW_S: the "bench:" lines of one LNS.
+# report NAME LOADGEN_LINE BEFORE AT_HOLD AFTER WINDOW_S PPPD_ALL_S: the "bench:" lines of one
+# LNS.
 report() {
 	python3 - "$@" "$(getconf CLK_TCK)" <<'PY'
 import sys
-name, line, before, held, after, window, hz = sys.argv[1:8]
+name, line, before, held, after, window, pppd_all, hz = sys.argv[1:9]
 def kv(s):
     return dict(w.split("=", 1) for w in s.split() if "=" in w)
 g, b, h, a = kv(line.replace("loadgen: ", "")), kv(before), kv(held), kv(after)
@@ -123,6 +139,10 @@ print("bench: %s: %s of %s sessions up in %s tunnels, %s refused; pppd started: 
     name, up, g.get("sessions"), g.get("tunnels_up"), g.get("refused"), h["pppd"]))
 print("bench: %s: setup rate %s sessions/s; time to 1,000 sessions %s s, to all %s s" % (
     name, g.get("rate"), g.get("t_1000"), g.get("t_all")))
+print("bench: %s: a pppd running for every session after %s s (%s a second); the daemon's CPU "
+      "per session set up: %.1f ms" % (
+    name, pppd_all, "%.1f" % (up / float(pppd_all)) if pppd_all != "-" else "-",
+    1000 * per(h["daemon_cpu"] - b["daemon_cpu"]) / hz))
 print("bench: %s: memory per session held: daemon %.1f KiB (resident growth), pppd %.0f KiB "
       "(PSS; RSS %.0f KiB), whole VM %.0f KiB" % (
     name, per(h["daemon_rss"] - b["daemon_rss"]), per(h["pppd_pss"]), per(h["pppd_rss"]),
