@@ -288,9 +288,9 @@ const char *tunnel_peer_secret(const struct engine *e, const struct l2tp_addr *p
  */
 #define TUNNEL_QUEUE_MAX 32
 /*
- * Beyond this, every message of the peer is dropped so (its acknowledgement taken): the bound
- * on what a peer that never acknowledges can make us queue before our retransmissions run out
- * and clear the tunnel. An honest peer stays well below: its calls are gated at
+ * Beyond this, every message of the peer is dropped the same way (its acknowledgement taken):
+ * the bound on what a peer that never acknowledges can make us queue before our
+ * retransmissions run out and clear the tunnel. An honest peer stays well below: its calls are gated at
  * TUNNEL_QUEUE_MAX on its side and on ours, and each makes at most two messages.
  */
 #define TUNNEL_QUEUE_HARD_MAX (4 * TUNNEL_QUEUE_MAX)

@@ -50,7 +50,9 @@ static void help(void)
 	      "    (everything kept; HELLOs after 60 s of silence), and every tunnel is closed with a\n"
 	      "    StopCCN: loadgen waits up to 5 s for the StopCCNs to be acknowledged, so the LNS is\n"
 	      "    left clean. A setup given up at --timeout skips the settle and the hold. Times are\n"
-	      "    counted from the first SCCRQ.\n"
+	      "    counted from the first SCCRQ. SIGINT or SIGTERM ends the setup (as given up) or the\n"
+	      "    settle and the hold at once, and the run closes and reports as usual; a second one\n"
+	      "    kills.\n"
 	      "\n"
 	      "OPTIONS\n"
 	      "    --lns ADDR[:PORT]       the LNS: IPv4 address, IPv6 address or [IPv6]:PORT; port\n"
@@ -350,9 +352,9 @@ static void report(const struct lg_opts *o, const struct lg_result *r)
 	} else {
 		printf("loadgen: unacknowledged after the 2 s settle: %u control messages on %u tunnels\n",
 		       r->unacked_messages, r->unacked_tunnels);
-		printf("loadgen: gone down during the settle and the %u s hold: %u tunnels, %u sessions "
+		printf("loadgen: gone down during the settle and the %.1f s hold: %u tunnels, %u sessions "
 		       "(target 0)\n",
-		       o->hold_s, r->hold_tunnels_down, r->hold_sessions_down);
+		       (double)r->hold_ms / 1000, r->hold_tunnels_down, r->hold_sessions_down);
 	}
 	printf("loadgen: data frames received: %llu; control messages sent: %llu, retransmitted: %llu, "
 	       "ZLB acknowledgements: %llu; send errors: %llu\n",

@@ -48,6 +48,7 @@ struct lg_result {
 	unsigned n_refusals;
 	uint32_t refusals_unsorted;			/* beyond LG_MAX_REFUSAL_KINDS kinds */
 	uint32_t hold_tunnels_down, hold_sessions_down; /* during the settle and the hold */
+	uint64_t hold_ms;				/* how long the hold lasted (a signal ends it) */
 	uint64_t t_tunnels, t_first, t_1000, t_all, t_setup;
 	bool timed_out;
 	/* Left when the setup was given up: tunnels not up yet, calls unanswered, calls not placed. */

@@ -8,6 +8,7 @@
  * closed with a StopCCN so the LNS is left clean.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,26 @@ struct loadgen {
 };
 
 static uint8_t rx_buf[65536];
+
+/* SIGINT or SIGTERM: the hold (or the setup) ends now; the run closes and reports as usual. */
+static volatile sig_atomic_t stop_asked;
+
+static void ask_stop(int sig)
+{
+	(void)sig;
+	stop_asked = 1;
+}
+
+/* Without SA_RESTART, so that epoll_wait() returns at once; a second signal kills. */
+static int catch_stop_signals(void)
+{
+	struct sigaction sa = { .sa_handler = ask_stop, .sa_flags = SA_RESETHAND };
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0)
+		return -errno;
+	return 0;
+}
 
 static uint64_t now_ms(void)
 {
@@ -475,11 +496,11 @@ static void step(struct loadgen *lg, uint64_t now)
 		place_calls(lg, now);
 		if (lg->next_open == lg->o->tunnels && !lg->opening && !lg->n_placing && !lg->pending)
 			end_setup(lg, now, false);
-		else if (now >= lg->phase_end)
+		else if (now >= lg->phase_end || stop_asked)
 			end_setup(lg, now, true);
 		break;
 	case PH_SETTLE:
-		if (now < lg->phase_end)
+		if (now < lg->phase_end && !stop_asked)
 			break;
 		engine_walk_tunnels(lg->e, count_queued, lg->r);
 		if (lg->o->hold_s)
@@ -487,8 +508,10 @@ static void step(struct loadgen *lg, uint64_t now)
 		enter(lg, PH_HOLD, now, (uint64_t)lg->o->hold_s * 1000);
 		break;
 	case PH_HOLD:
-		if (now >= lg->phase_end)
+		if (now >= lg->phase_end || stop_asked) {
+			lg->r->hold_ms = now - lg->phase_started;
 			start_close(lg, now);
+		}
 		break;
 	case PH_CLOSE:
 		if (close_done(lg, now) || now >= lg->phase_end) {
@@ -689,7 +712,9 @@ int loadgen_run(const struct lg_opts *o, struct lg_result *r)
 		fprintf(stderr, "loadgen: out of memory\n");
 		return -ENOMEM;
 	}
-	err = setup(lg, o, r);
+	err = catch_stop_signals();
+	if (!err)
+		err = setup(lg, o, r);
 	if (!err)
 		err = loop(lg);
 	if (!err)

@@ -7,7 +7,8 @@
 # addresses of the LAC namespace (ports the kernel picks), SESSIONS calls in each, placed as
 # fast as each tunnel takes them; it answers no PPP (the LNS's pppd is "passive": it keeps
 # waiting for an LCP peer instead of giving up). Then everything is held for HOLD seconds with
-# HELLOs, and the generator counts teardowns (target 0).
+# HELLOs from the moment a pppd runs for every session, and the generator counts teardowns
+# (target 0).
 #
 # Printed for each LNS, as "bench: ..." lines for scripts/bench:
 #  - sessions per second, time to 1,000 sessions, time to all (the generator's clock, from
@@ -28,7 +29,7 @@ hold=${BENCH_HOLD:-600}
 [[ $hold =~ ^[0-9]+$ ]] && [ "$hold" -ge 60 ] || die "BENCH_HOLD must be at least 60 seconds, not '$hold'"
 total=$((tunnels * sessions))
 echo "bench: in the VM: Linux $(uname -r) under QEMU (TCG), $(nproc) CPU(s), $(($(awk '/^MemTotal:/ { print $2 }' /proc/meminfo) / 1024)) MiB," \
-	"$(pppd --version 2>&1 | head -n 1), xl2tpd $(xl2tpd -v 2>&1 | grep -o '[0-9][0-9.]*' | head -n 1)"
+	"$(pppd --version 2>&1 | head -n 1), $(xl2tpd -v 2>&1 | grep -o 'xl2tpd-[0-9.]*')"
 echo "bench: $tunnels tunnels x $sessions sessions = $total, held $hold s"
 
 vm_netns_pair
@@ -105,17 +106,20 @@ measure() {
 	local name=$1 pid=$2 before at_hold after pppd_all
 	sleep 2
 	before=$(sample "$pid")
+	# The generator holds until told to stop (SIGTERM), HOLD seconds after every pppd runs:
+	# pppd start well after their sessions are set up.
 	spawn "loadgen-$name" in_lac "$BUILD/tests/bench/loadgen" --lns 10.0.0.2 --local "$locals" \
-		--tunnels "$tunnels" --sessions "$sessions" --hold "$hold" --timeout 1200
+		--tunnels "$tunnels" --sessions "$sessions" --hold $((hold + 1300)) --timeout 1200
 	pppd_all=$(pppd_all_after "$name")
-	# The hold starts when the generator has every session.
 	wait_for 1300 "the generator holding (or done)" \
 		bash -c "grep -q 'holding' '$SCRATCH/loadgen-$name.log' || ! kill -0 $(cat "$SCRATCH/loadgen-$name.pid")"
 	sleep 10
 	at_hold=$(sample "$pid")
 	sleep $((hold - 40))
 	after=$(sample "$pid")
-	wait_for $((hold + 120)) "the generator done" bash -c "! kill -0 $(cat "$SCRATCH/loadgen-$name.pid") 2>/dev/null"
+	sleep 30
+	kill -TERM "$(cat "$SCRATCH/loadgen-$name.pid")" 2>/dev/null || true
+	wait_for 120 "the generator done" bash -c "! kill -0 $(cat "$SCRATCH/loadgen-$name.pid") 2>/dev/null"
 	grep '^loadgen:' "$SCRATCH/loadgen-$name.log" | tail -n 20 | sed 's/^/    /'
 	report "$name" "$(grep '^loadgen: tunnels=' "$SCRATCH/loadgen-$name.log" | tail -n 1)" \
 		"$before" "$at_hold" "$after" $((hold - 40)) "$pppd_all" >"$SCRATCH/$name.report"
