@@ -84,9 +84,6 @@ print(" ".join("%s=%d" % kv for kv in out.items()))
 PY
 }
 
-# field LINE KEY: the value of KEY=... in LINE.
-field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
-
 # pppd_all_after NAME: seconds from now until a pppd runs in lns for every session, or "-" if
 # the generator NAME ends or 1,200 s pass first.
 pppd_all_after() {
