@@ -82,7 +82,7 @@ START_TEST(test_backlog_drops_until_acknowledged)
 	ck_assert_uint_eq(probe_stats(p).tunnels_established, 1);
 	p->ns = ns_dropped; /* from the peer's view: lost, to be sent again */
 	/* Acknowledged at last: the 29 CDNs still queued go out, in order. */
-	for (i = 3; i < 32;) {
+	for (i = 3; i < TUNNEL_QUEUE_MAX;) {
 		probe_zlb(p);
 		ck_assert_uint_gt(COUNT(p, SEND), 0);
 		for (size_t n = COUNT(p, SEND); n > 0; n--, i++)
