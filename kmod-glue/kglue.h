@@ -107,10 +107,11 @@ struct kglue_pppd {
 int kglue_pppd_argv(const struct kglue_pppd *p, char fd_word[16], char reorder_word[16], char tid_word[8],
 		    char sid_word[8], const char **argv, size_t argv_len);
 /*
- * Starts pppd (fork + exec, nothing else inherited but the PPPoL2TP socket and stdin from
- * /dev/null). On success *pidfd is a CLOEXEC pidfd for it (pidfd_open), *pid its pid, and
- * *log_fd the non-blocking read end of a pipe carrying its stdout and stderr. pppox_fd is
- * closed in the caller either way, so pppd is its only holder.
+ * Starts pppd (posix_spawn: nothing inherited but the PPPoL2TP socket, as fd 3, stdin from
+ * /dev/null and the log pipe). On success *pidfd is a CLOEXEC pidfd for it (pidfd_open), *pid
+ * its pid, and *log_fd the non-blocking read end of a pipe carrying its stdout and stderr.
+ * pppox_fd is closed in the caller either way, so pppd is its only holder. A pppd that cannot
+ * be executed is the returned error (-ENOENT, -EACCES, ...).
  */
 int kglue_pppd_spawn(const struct kglue_pppd *p, int *pidfd, pid_t *pid, int *log_fd);
 

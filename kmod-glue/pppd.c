@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pppd for one session (spec/linux-kernel-l2tp.md §2.6): the argument vector for the
- * pppol2tp.so plugin of pppd 2.4.9, and fork + exec with nothing inherited but the PPPoL2TP
- * socket. The daemon follows pppd through a pidfd, so pppd must never detach: "nodetach" is the
+ * pppol2tp.so plugin of pppd 2.4.9, and posix_spawn() with nothing inherited but the PPPoL2TP
+ * socket (on fd 3), /dev/null as stdin and the log pipe as stdout and stderr. The daemon follows pppd through a pidfd, so pppd must never detach: "nodetach" is the
  * last word, after the options file and the extra words, because pppd lets the last of equal
  * priority win (options.c process_option) and "file" options keep the command line's priority,
  * so neither can turn detaching back on with "updetach".
@@ -13,18 +13,18 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 /* The words kglue_pppd_argv() adds besides the extra ones, with room to spare. */
 #define PPPD_FIXED_WORDS 24
-/* The fallback close loop's ceiling when RLIMIT_NOFILE says nothing useful (fs.nr_open's default). */
-#define PPPD_FD_CEILING (1u << 20)
+/* Where pppd finds its PPPoL2TP socket: the first fd after stdio. */
+#define PPPD_SOCKET_FD 3
 
 struct words {
 	const char **v;
@@ -89,73 +89,6 @@ int kglue_pppd_argv(const struct kglue_pppd *p, char fd_word[16], char reorder_w
 	return (int)w.n;
 }
 
-/*
- * In the child after a failure: one line on the log pipe. strerror() is safe here because
- * the daemon is single-threaded, so no lock can be held across fork().
- */
-static __attribute__((noreturn)) void child_fail(int fd, const char *what, const char *path, int err)
-{
-	const char *parts[] = { "l2tpkd: ", what, " ", path, ": ", strerror(err), "\n" };
-	size_t i;
-
-	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
-		if (write(fd, parts[i], strlen(parts[i])) < 0)
-			break;
-	_exit(127);
-}
-
-/* An fd that dup2() onto 0, 1 or 2 cannot clobber: stdio numbers are moved up. */
-static int above_stdio(int fd)
-{
-	return fd > 2 ? fd : fcntl(fd, F_DUPFD_CLOEXEC, 3);
-}
-
-/* Closes [lo, hi]: close_range() (5.9+), else one close() per possible fd. */
-static void close_span(unsigned int lo, unsigned int hi)
-{
-	struct rlimit rl;
-	unsigned int top = PPPD_FD_CEILING, fd;
-
-#ifdef SYS_close_range
-	if (syscall(SYS_close_range, lo, hi, 0) == 0)
-		return;
-#endif
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < top)
-		top = (unsigned int)rl.rlim_cur;
-	for (fd = lo; fd <= hi && fd < top; fd++)
-		(void)close((int)fd);
-}
-
-/* The child: a clean process for pppd. Never returns. */
-static __attribute__((noreturn)) void run_child(const char *path, const char **argv, int keep_fd, int out_fd,
-						int null_fd)
-{
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
-	sigset_t none;
-	int sig;
-
-	/* Ignored signals stay ignored across exec; defaults first, then unblock. */
-	for (sig = 1; sig < NSIG; sig++)
-		(void)sigaction(sig, &dfl, NULL);
-	sigemptyset(&none);
-	(void)sigprocmask(SIG_SETMASK, &none, NULL);
-	/* Its own session: no controlling terminal, no signals for our process group. */
-	(void)setsid();
-	out_fd = above_stdio(out_fd);
-	null_fd = above_stdio(null_fd);
-	if (out_fd < 0 || null_fd < 0)
-		child_fail(out_fd < 0 ? 2 : out_fd, "cannot set up stdio for", path, errno);
-	if (dup2(null_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(out_fd, 2) < 0)
-		child_fail(out_fd, "cannot set up stdio for", path, errno);
-	if (keep_fd > 3)
-		close_span(3, (unsigned int)keep_fd - 1);
-	close_span((unsigned int)keep_fd + 1, ~0u);
-	if (fcntl(keep_fd, F_SETFD, 0) < 0)
-		child_fail(2, "cannot pass the PPPoL2TP socket to", path, errno);
-	execv(path, (char *const *)argv);
-	child_fail(2, "cannot exec", path, errno);
-}
-
 static int open_pidfd(pid_t pid)
 {
 #ifdef SYS_pidfd_open
@@ -174,6 +107,48 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
+/*
+ * Moves fd above PPPD_SOCKET_FD (close-on-exec), so that no dup2() of the child's setup can
+ * overwrite a source another dup2() still needs.
+ */
+static int lift(int *fd)
+{
+	int up;
+
+	if (*fd > PPPD_SOCKET_FD)
+		return 0;
+	up = fcntl(*fd, F_DUPFD_CLOEXEC, PPPD_SOCKET_FD + 1);
+	if (up < 0)
+		return -errno;
+	close_fd(fd);
+	*fd = up;
+	return 0;
+}
+
+/*
+ * /dev/null for pppd's stdin, opened once for the life of the process: a path lookup per pppd
+ * costs more than the rest of the daemon's share of a session when thousands start at once.
+ */
+static int dev_null(void)
+{
+	static int fd = -1;
+	int r;
+
+	if (fd < 0) {
+		int opened = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+		if (opened < 0)
+			return -errno;
+		r = lift(&opened);
+		if (r < 0) {
+			close_fd(&opened);
+			return r;
+		}
+		fd = opened;
+	}
+	return fd;
+}
+
 static size_t count_extra(const char *const *x)
 {
 	size_t n = 0;
@@ -183,7 +158,7 @@ static size_t count_extra(const char *const *x)
 	return n;
 }
 
-/* Everything the parent prepares before fork(): the fd kept above stdio, argv, pipe, /dev/null. */
+/* Everything prepared before the spawn: argv, the log pipe, the socket above stdio. */
 struct spawn {
 	struct kglue_pppd p;
 	const char **argv;
@@ -194,28 +169,72 @@ struct spawn {
 static int spawn_prepare(struct spawn *s)
 {
 	size_t n = PPPD_FIXED_WORDS + count_extra(s->p.defaults) + count_extra(s->p.extra);
+	struct kglue_pppd in_child = s->p;
 	int r;
 
-	/* pppd's stdio is replaced in the child, so the socket must not sit on 0, 1 or 2. */
-	if (s->p.pppox_fd <= 2) {
-		int up = fcntl(s->p.pppox_fd, F_DUPFD_CLOEXEC, 3);
-
-		if (up < 0)
-			return -errno;
-		close_fd(&s->p.pppox_fd);
-		s->p.pppox_fd = up;
-	}
 	s->argv = calloc(n, sizeof(*s->argv));
 	if (!s->argv)
 		return -ENOMEM;
-	r = kglue_pppd_argv(&s->p, s->fd_word, s->reorder_word, s->tid_word, s->sid_word, s->argv, n);
+	in_child.pppox_fd = PPPD_SOCKET_FD;
+	r = kglue_pppd_argv(&in_child, s->fd_word, s->reorder_word, s->tid_word, s->sid_word, s->argv, n);
 	if (r < 0)
 		return r;
 	/* Only our end is non-blocking: pppd blocks while the daemon is behind on its log. */
 	if (pipe2(s->pipe, O_CLOEXEC) < 0 || fcntl(s->pipe[0], F_SETFL, O_NONBLOCK) < 0)
 		return -errno;
-	s->null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	return s->null_fd < 0 ? -errno : 0;
+	s->null_fd = dev_null();
+	if (s->null_fd < 0)
+		return s->null_fd;
+	if ((r = lift(&s->p.pppox_fd)) < 0 || (r = lift(&s->pipe[1])) < 0)
+		return r;
+	return 0;
+}
+
+/*
+ * posix_spawn() clones without copying the daemon's memory (glibc: CLONE_VM | CLONE_VFORK),
+ * so a start costs the same with ten thousand sessions as with one, and an exec failure comes
+ * back as its errno. The child's setup is the attributes and file actions below.
+ */
+static int spawn_run(struct spawn *s, pid_t *child)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t all, none;
+	int r;
+
+	sigfillset(&all);
+	sigemptyset(&none);
+	r = posix_spawn_file_actions_init(&fa);
+	if (r)
+		return -r;
+	r = posix_spawnattr_init(&at);
+	if (r) {
+		posix_spawn_file_actions_destroy(&fa);
+		return -r;
+	}
+	/* The sources are all above PPPD_SOCKET_FD; dup2() leaves the copies inheritable. */
+	if (!r)
+		r = posix_spawn_file_actions_adddup2(&fa, s->p.pppox_fd, PPPD_SOCKET_FD);
+	if (!r)
+		r = posix_spawn_file_actions_adddup2(&fa, s->null_fd, 0);
+	if (!r)
+		r = posix_spawn_file_actions_adddup2(&fa, s->pipe[1], 1);
+	if (!r)
+		r = posix_spawn_file_actions_adddup2(&fa, s->pipe[1], 2);
+	if (!r)
+		r = posix_spawn_file_actions_addclosefrom_np(&fa, PPPD_SOCKET_FD + 1);
+	/* Ignored signals stay ignored across exec: every one back to its default, none blocked. */
+	if (!r)
+		r = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSID);
+	if (!r)
+		r = posix_spawnattr_setsigdefault(&at, &all);
+	if (!r)
+		r = posix_spawnattr_setsigmask(&at, &none);
+	if (!r)
+		r = posix_spawn(child, s->p.path, &fa, &at, (char *const *)s->argv, environ);
+	posix_spawnattr_destroy(&at);
+	posix_spawn_file_actions_destroy(&fa);
+	return -r;
 }
 
 int kglue_pppd_spawn(const struct kglue_pppd *p, int *pidfd, pid_t *pid, int *log_fd)
@@ -230,12 +249,8 @@ int kglue_pppd_spawn(const struct kglue_pppd *p, int *pidfd, pid_t *pid, int *lo
 	if (p->pppox_fd < 0)
 		return -EBADF;
 	r = p->path ? spawn_prepare(&s) : -EINVAL;
-	if (r == 0) {
-		child = fork();
-		if (child == 0)
-			run_child(p->path, s.argv, s.p.pppox_fd, s.pipe[1], s.null_fd);
-		r = child < 0 ? -errno : 0;
-	}
+	if (r == 0)
+		r = spawn_run(&s, &child);
 	if (r == 0) {
 		fd = open_pidfd(child);
 		if (fd < 0) {
@@ -252,7 +267,6 @@ int kglue_pppd_spawn(const struct kglue_pppd *p, int *pidfd, pid_t *pid, int *lo
 	}
 	close_fd(&s.pipe[0]);
 	close_fd(&s.pipe[1]);
-	close_fd(&s.null_fd);
 	close_fd(&s.p.pppox_fd);
 	free(s.argv);
 	return r;
