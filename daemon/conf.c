@@ -544,6 +544,7 @@ static void set_defaults(struct conf_parse *p)
 	default_host_name(p);
 	c->pppd_path = "/usr/sbin/pppd";
 	c->pppd_plugin = "pppol2tp.so";
+	c->pppd_start_limit = CONF_PPPD_START_LIMIT;
 	c->lns_enabled = true;
 	c->lns_pppd.extra = conf_no_words;
 }

@@ -22,6 +22,7 @@
 #define CONF_MAX_GROUPS 256
 #define CONF_MAX_POOL (1u << 20) /* addresses in [lns] ip-pool */
 #define CONF_MAX_PPPD_WORDS 64	    /* pppd-extra words per [lns] or [peer] */
+#define CONF_PPPD_START_LIMIT 8	    /* pppd-start-limit's default */
 #define CONF_MAX_FILE_SIZE (1 << 20) /* bytes */
 #define CONF_MAX_LINE 197	    /* characters, line end excluded: inih's 200-octet buffer */
 #define CONF_MAX_VALUE 160	    /* characters of one value, so every canonical line fits */
@@ -77,6 +78,7 @@ struct l2tpkd_conf {
 	unsigned n_listen;
 	const char *pppd_path;	 /* default /usr/sbin/pppd */
 	const char *pppd_plugin; /* default pppol2tp.so */
+	uint32_t pppd_start_limit; /* pppd starting at once (shell_pppd_start.c); 0: no limit */
 	bool disable_failover_protocol; /* then engine.failover_flags is 0 */
 	/* [lns] */
 	bool lns_enabled;	 /* accept = yes (default) */

@@ -282,6 +282,7 @@ static const struct conf_key global_keys[] = {
 	{ "failover-recovery-time", parse_duration, G(engine.recovery_time_ms), 0, 3600 * SEC, 0 },
 	{ "pppd", parse_string, G(pppd_path), 0, 0, CONF_K_ABSOLUTE },
 	{ "pppd-plugin", parse_string, G(pppd_plugin), 0, 0, CONF_K_WORD },
+	{ "pppd-start-limit", parse_u32, G(pppd_start_limit), 0, 65535, 0 },
 	{ "secret", parse_string, G(engine.secret), 0, 0, CONF_K_SECRET },
 	{ "hide-avps", parse_bool, G(engine.hide_avps), 0, 0, 0 },
 };

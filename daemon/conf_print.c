@@ -114,6 +114,7 @@ static void print_global(const struct l2tpkd_conf *c, FILE *f)
 	print_duration(f, "failover-recovery-time", e->recovery_time_ms);
 	print_str(f, "pppd", c->pppd_path, "none");
 	print_str(f, "pppd-plugin", c->pppd_plugin, "none");
+	fprintf(f, "pppd-start-limit = %u\n", c->pppd_start_limit);
 	print_str(f, "secret", e->secret, "none");
 	print_bool(f, "hide-avps", e->hide_avps);
 }

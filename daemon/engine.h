@@ -347,7 +347,10 @@ uint64_t engine_next_deadline(const struct engine *e);
 const struct engine_action *engine_actions(const struct engine *e, size_t *n);
 void engine_actions_clear(struct engine *e);
 
+/* Every counter; walks the tunnels that have a timer (queues and heap bytes), so not per packet. */
 void engine_get_stats(const struct engine *e, struct engine_stats *st);
+/* The established tunnels and sessions only, in constant time: for the status line. */
+void engine_count_established(const struct engine *e, uint32_t *tunnels, uint32_t *sessions);
 
 /* What the shell may show of a tunnel (l2tpctl tunnel show). Strings live as long as the tunnel. */
 struct engine_tunnel_view {

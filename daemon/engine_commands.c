@@ -181,6 +181,12 @@ void engine_pppd_exit(struct engine *e, uint64_t now, uint16_t tunnel_id, uint16
 	engine_settle(e);
 }
 
+void engine_count_established(const struct engine *e, uint32_t *tunnels, uint32_t *sessions)
+{
+	*tunnels = e->n_tunnels_established;
+	*sessions = e->n_sessions_established;
+}
+
 void engine_get_stats(const struct engine *e, struct engine_stats *st)
 {
 	*st = e->stats;

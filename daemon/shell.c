@@ -205,17 +205,17 @@ static void carry_out(struct shell *sh, const struct engine_action *a)
 	}
 }
 
+/* After every batch of engine work, so it must not cost more than two counters. */
 static void update_status(struct shell *sh)
 {
-	struct engine_stats st;
+	uint32_t tunnels, sessions;
 
-	engine_get_stats(sh->engine, &st);
-	if (st.tunnels_established == sh->status_tunnels && st.sessions_established == sh->status_sessions)
+	engine_count_established(sh->engine, &tunnels, &sessions);
+	if (tunnels == sh->status_tunnels && sessions == sh->status_sessions)
 		return;
-	sh->status_tunnels = st.tunnels_established;
-	sh->status_sessions = st.sessions_established;
-	sd_notifyf(0, "STATUS=%u tunnels, %u sessions established", st.tunnels_established,
-		   st.sessions_established);
+	sh->status_tunnels = tunnels;
+	sh->status_sessions = sessions;
+	sd_notifyf(0, "STATUS=%u tunnels, %u sessions established", tunnels, sessions);
 }
 
 static int on_timer(sd_event_source *src, uint64_t usec, void *userdata)
@@ -410,6 +410,8 @@ static int on_stop_poll(sd_event_source *src, uint64_t usec, void *userdata)
  */
 static void hand_over(struct shell *sh, bool exec)
 {
+	/* A session still waiting for its pppd would not survive: it has no record. */
+	shell_pppd_start_all(sh);
 	sh->stopping = true;
 	sh->handing_over = true;
 	sh->exec_requested = exec;
@@ -558,6 +560,7 @@ int shell_new(struct shell **out, struct l2tpkd_conf *conf, const struct shell_o
 	    (r = sd_event_add_time(sh->ev, &sh->timer, CLOCK_MONOTONIC, UINT64_MAX, 1000, on_timer, sh)) < 0 ||
 	    (r = sd_event_add_io(sh->ev, &sh->kernel_events, kglue_event_fd(sh->kglue), EPOLLIN, on_kernel_events,
 				 sh)) < 0 ||
+	    (r = shell_pppd_starts_open(sh)) < 0 ||
 	    (r = sd_event_set_watchdog(sh->ev, true)) < 0) {
 		snprintf(why, why_len, "event loop: %s", strerror(-r));
 		return r;
@@ -619,6 +622,7 @@ void shell_free(struct shell *sh)
 	ip_pool_destroy(&sh->pool);
 	engine_free(sh->engine);
 	shell_conf_ref_put(sh, sh->conf);
+	shell_pppd_starts_close(sh);
 	sd_event_source_disable_unref(sh->timer);
 	sd_event_source_disable_unref(sh->kernel_events);
 	sd_event_unref(sh->ev);

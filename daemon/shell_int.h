@@ -69,6 +69,11 @@ struct sh_session {
 	char ifname[16];
 	char logbuf[512];
 	size_t loglen;
+	/* Waiting for a pppd start (shell_pppd_start.c), or starting: holds one of the slots. */
+	bool start_queued, starting;
+	bool start_lns; /* the role pppd is started for */
+	struct sh_session *start_prev, *start_next;
+	sd_event_source *start_timer;
 };
 
 /* What waits to be told to the engine once the current actions are carried out. */
@@ -107,6 +112,10 @@ struct shell {
 	/* Leaving for a new process that adopts everything: no StopCCN, pppd left running. */
 	bool handing_over;
 	bool exec_requested; /* l2tpctl restart: re-execute once the loop is left */
+	/* Sessions waiting for their pppd, oldest first, and the pppd starting (shell_pppd_start.c). */
+	struct sh_session *start_head, *start_tail;
+	uint32_t pppd_queued, pppd_starting;
+	sd_event_source *start_pump;
 	char *const *argv; /* to re-execute */
 };
 
@@ -189,5 +198,19 @@ int shell_session_adopt(struct shell *sh, const struct sh_session_record *r, int
 void shell_session_release(struct shell *sh, struct sh_session *s);
 /* Stops every pppd and waits (up to timeout_ms) for them to exit. */
 void shell_sessions_stop_all(struct shell *sh, uint64_t timeout_ms);
+/* Spawns the session's pppd and watches it: 0, or -errno (logged; the session has no pppd). */
+int shell_pppd_spawn(struct shell *sh, struct sh_session *s, bool lns);
+
+/* shell_pppd_start.c: pppd starts, at most pppd-start-limit at once. */
+int shell_pppd_starts_open(struct shell *sh);
+void shell_pppd_starts_close(struct shell *sh);
+/* The session's pppd is started in turn; a start that fails is told to the engine as an exit. */
+void shell_pppd_enqueue(struct shell *sh, struct sh_session *s, bool lns);
+/* Its pppd has named its interface, or exited: the slot is free. */
+void shell_pppd_started(struct shell *sh, struct sh_session *s);
+/* The session goes: out of the queue, its slot freed. */
+void shell_pppd_forget(struct shell *sh, struct sh_session *s);
+/* Before handing over: every queued session's pppd, whatever the limit. */
+void shell_pppd_start_all(struct shell *sh);
 
 #endif

@@ -58,6 +58,7 @@ static void kernel_session_delete(struct shell *sh, uint16_t tunnel_id, uint16_t
 
 static void session_free(struct shell *sh, struct sh_session *s)
 {
+	shell_pppd_forget(sh, s);
 	hmap_remove(&sh->sessions, &s->by_key);
 	if (!sh->handing_over) {
 		shell_persist_session_drop(sh, s);
@@ -199,6 +200,7 @@ static void pppd_gone(struct shell *sh, struct sh_session *s, int status)
 	sd_event_source_disable_unref(s->pid_src);
 	sd_event_source_disable_unref(s->kill_timer);
 	s->pid_src = s->kill_timer = NULL;
+	shell_pppd_started(sh, s);
 	if (s->pid_stored)
 		shell_unkeep_fd(sh, SH_KEPT_PPPD_PIDFD, session_key(tunnel_id, session_id));
 	s->pid_stored = false;
@@ -265,6 +267,7 @@ static void pppd_line(struct sh_session *s, char *line)
 		if (n && n < sizeof(s->ifname)) {
 			memcpy(s->ifname, p, n);
 			s->ifname[n] = 0;
+			shell_pppd_started(s->sh, s);
 			shell_persist_session(s->sh, s);
 			shell_emit(s->sh, &(struct shell_event){ .type = SHELL_EV_PPP_UP,
 								  .tunnel_id = s->tunnel_id,
@@ -376,19 +379,18 @@ static int ppp_addresses(struct shell *sh, const struct l2tpkd_conf *c, struct s
  */
 static const char *const pppd_defaults[] = { "lcp-max-terminate", "1", NULL };
 
-static int pppd_start(struct shell *sh, struct sh_session *s, bool lns)
+int shell_pppd_spawn(struct shell *sh, struct sh_session *s, bool lns)
 {
 	struct sh_tunnel *t = shell_tunnel_find(sh, s->tunnel_id);
 	const struct l2tpkd_conf *c = t ? t->conf->conf : sh->conf->conf;
 	const struct conf_pppd *ps = pppd_settings(c, s, lns);
 	const char *extra[CONF_MAX_PPPD_WORDS + 2];
 	char addresses[40] = "";
+	struct log_obj o = session_obj(s);
 	size_t n = 0;
 	int r;
 
 	if (lns && (r = ppp_addresses(sh, c, s, addresses)) < 0) {
-		struct log_obj o = session_obj(s);
-
 		log_obj(ENGINE_LOG_ERR, &o, "tunnel %u session %u: ip-pool exhausted", s->tunnel_id, s->session_id);
 		close(s->pppox_fd);
 		s->pppox_fd = -1;
@@ -414,13 +416,19 @@ static int pppd_start(struct shell *sh, struct sh_session *s, bool lns)
 
 	s->pppox_fd = -1; /* kglue_pppd_spawn closes it either way: pppd is its only holder */
 	r = kglue_pppd_spawn(&p, &s->pidfd, &s->pid, &s->log_fd);
-	if (r < 0)
+	if (r < 0) {
+		log_obj(ENGINE_LOG_ERR, &o, "tunnel %u session %u: cannot start %s: %s", s->tunnel_id, s->session_id,
+			c->pppd_path, strerror(-r));
 		return r;
+	}
 	r = sd_event_add_io(sh->ev, &s->pid_src, s->pidfd, EPOLLIN, on_pppd_exit, s);
 	if (r >= 0)
 		r = sd_event_add_io(sh->ev, &s->log_src, s->log_fd, EPOLLIN, on_pppd_log, s);
 	if (r < 0) {
 		/* Without supervision pppd must not run at all. */
+		log_obj(ENGINE_LOG_ERR, &o, "tunnel %u session %u: cannot watch pppd[%d], killed: %s", s->tunnel_id,
+			s->session_id, (int)s->pid, strerror(-r));
+		s->pid_src = sd_event_source_disable_unref(s->pid_src);
 		syscall(SYS_pidfd_send_signal, s->pidfd, SIGKILL, NULL, 0);
 		(void)waitid((idtype_t)P_PIDFD, (id_t)s->pidfd, NULL, WEXITED);
 		s->pid = 0;
@@ -433,6 +441,8 @@ static int pppd_start(struct shell *sh, struct sh_session *s, bool lns)
 	s->pid_stored = shell_keep_fd(sh, SH_KEPT_PPPD_PIDFD, session_key(s->tunnel_id, s->session_id), s->pidfd);
 	s->log_stored = shell_keep_fd(sh, SH_KEPT_PPPD_LOG, session_key(s->tunnel_id, s->session_id), s->log_fd);
 	shell_persist_session(sh, s);
+	log_obj(ENGINE_LOG_INFO, &o, "tunnel %u session %u: pppd[%d] started (%s)", s->tunnel_id, s->session_id,
+		(int)s->pid, lns ? "LNS" : "LAC");
 	return 0;
 }
 
@@ -498,24 +508,14 @@ int shell_session_adopt(struct shell *sh, const struct sh_session_record *r, int
 void shell_session_up(struct shell *sh, const struct engine_action *a, int *pppd_status)
 {
 	struct sh_session *s = shell_session_find(sh, a->tunnel_id, a->session_id);
-	struct log_obj o;
-	int r;
 
 	*pppd_status = 0;
 	if (!s || s->pppox_fd < 0) {
 		*pppd_status = -1;
 		return;
 	}
-	o = session_obj(s);
-	r = pppd_start(sh, s, a->session_up.lns);
-	if (r < 0) {
-		log_obj(ENGINE_LOG_ERR, &o, "tunnel %u session %u: cannot start pppd: %s", s->tunnel_id,
-			s->session_id, strerror(-r));
-		*pppd_status = -1;
-		return;
-	}
-	log_obj(ENGINE_LOG_INFO, &o, "tunnel %u session %u: pppd[%d] started (%s)", s->tunnel_id, s->session_id,
-		(int)s->pid, a->session_up.lns ? "LNS" : "LAC");
+	if (!s->start_queued)
+		shell_pppd_enqueue(sh, s, a->session_up.lns);
 }
 
 static int on_kill_timer(sd_event_source *src, uint64_t usec, void *userdata)

@@ -736,7 +736,7 @@ START_TEST(test_every_key_documented_and_printed)
 		}
 		free(body);
 	}
-	ck_assert_int_eq(total, 19 + 15 + 8 + 7);
+	ck_assert_int_eq(total, 20 + 15 + 8 + 7);
 	free(out);
 	free(errors);
 	free(man);

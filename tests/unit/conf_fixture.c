@@ -190,6 +190,7 @@ static void assert_same(const struct l2tpkd_conf *a, const struct l2tpkd_conf *b
 	for (unsigned i = 0; i < a->n_listen; i++)
 		ck_assert(l2tp_addr_equal(&a->listen[i], &b->listen[i]));
 	ck_assert(str_same(a->pppd_path, b->pppd_path) && str_same(a->pppd_plugin, b->pppd_plugin));
+	ck_assert_uint_eq(a->pppd_start_limit, b->pppd_start_limit);
 	ck_assert(a->lns_enabled == b->lns_enabled);
 	ck_assert_uint_eq(a->n_accept_from, b->n_accept_from);
 	for (unsigned i = 0; i < a->n_accept_from; i++)

@@ -22,6 +22,7 @@ Suite *suite_engine_reliable(void);
 Suite *suite_engine_session(void);
 Suite *suite_engine_tunnel(void);
 Suite *suite_header(void);
+Suite *suite_shell_pppd_start(void);
 Suite *suite_hide(void);
 Suite *suite_hmap(void);
 Suite *suite_ids(void);

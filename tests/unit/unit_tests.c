@@ -47,6 +47,7 @@ int main(void)
 	srunner_add_suite(sr, suite_fd_vault());
 	srunner_add_suite(sr, suite_fd_vault_adopt());
 	srunner_add_suite(sr, suite_kglue());
+	srunner_add_suite(sr, suite_shell_pppd_start());
 	srunner_add_suite(sr, suite_ctl_proto());
 	srunner_add_suite(sr, suite_ctl_cli_failover());
 	srunner_run_all(sr, CK_NORMAL);
