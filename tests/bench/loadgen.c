@@ -344,6 +344,8 @@ static void report(const struct lg_opts *o, const struct lg_result *r)
 	printf("loadgen: sessions up: %u of %u; first at %s s, 1,000th at %s s, all at %s s; %.1f a second\n",
 	       r->sessions_up, calls, secs(a, sizeof(a), r->t_first), secs(b, sizeof(b), r->t_1000),
 	       secs(c, sizeof(c), r->t_all), rate);
+	printf("loadgen: control messages sent during the setup: %llu, of them retransmitted: %llu\n",
+	       (unsigned long long)r->setup_sent, (unsigned long long)r->setup_retransmitted);
 	print_refusals(r);
 	if (r->timed_out) {
 		printf("loadgen: left when the setup was given up: %u tunnels not up, %u calls unanswered, "
@@ -364,11 +366,13 @@ static void report(const struct lg_opts *o, const struct lg_result *r)
 	printf("loadgen: closed %u tunnels with StopCCN: %u unacknowledged after %.3f s\n", r->closed,
 	       r->close_unacked, (double)r->close_ms / 1000);
 	printf("loadgen: tunnels=%u sessions=%u tunnels_up=%u sessions_up=%u refused=%u down_in_hold=%u "
-	       "t_tunnels=%s t_first=%s t_1000=%s t_all=%s rate=%.1f data_frames=%llu\n",
+	       "t_tunnels=%s t_first=%s t_1000=%s t_all=%s rate=%.1f data_frames=%llu setup_sent=%llu "
+	       "setup_retransmitted=%llu\n",
 	       o->tunnels, calls, r->tunnels_up, r->sessions_up, r->refused,
 	       r->hold_tunnels_down + r->hold_sessions_down, secs(a, sizeof(a), r->t_tunnels),
 	       secs(b, sizeof(b), r->t_first), secs(c, sizeof(c), r->t_1000), secs(d, sizeof(d), r->t_all),
-	       rate, (unsigned long long)r->data_frames);
+	       rate, (unsigned long long)r->data_frames, (unsigned long long)r->setup_sent,
+	       (unsigned long long)r->setup_retransmitted);
 }
 
 int main(int argc, char **argv)

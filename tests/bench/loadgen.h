@@ -58,6 +58,7 @@ struct lg_result {
 	uint32_t closed, close_unacked; /* StopCCNs sent at the end, and unacknowledged after the wait */
 	uint64_t close_ms;
 	struct engine_stats stats; /* the engine's, at the end */
+	uint64_t setup_sent, setup_retransmitted; /* control messages, when the setup ended */
 };
 
 /*

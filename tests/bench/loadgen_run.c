@@ -460,6 +460,11 @@ static void start_close(struct loadgen *lg, uint64_t now)
 
 static void end_setup(struct loadgen *lg, uint64_t now, bool timed_out)
 {
+	struct engine_stats st;
+
+	engine_get_stats(lg->e, &st);
+	lg->r->setup_sent = st.messages_sent;
+	lg->r->setup_retransmitted = st.retransmissions;
 	lg->r->t_setup = now - lg->t0;
 	lg->r->timed_out = timed_out;
 	lg->r->left_opening = lg->opening + lg->o->tunnels - lg->next_open;

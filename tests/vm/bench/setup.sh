@@ -12,12 +12,16 @@
 #
 # Printed for each LNS, as "bench: ..." lines for scripts/bench:
 #  - sessions per second, time to 1,000 sessions, time to all (the generator's clock, from
-#    the first SCCRQ: a session is set up when the LAC sends its ICCN), calls refused; the time
-#    until a pppd runs for every session, and the daemon's CPU per session set up;
+#    the first SCCRQ: a session is set up when the LAC sends its ICCN, the kernel session
+#    being created when the LNS takes it), calls refused; the LACs' control messages and
+#    retransmissions (an LNS that answers late is retransmitted to); the time until a pppd
+#    runs for every session (from the generator's start: when PPP can come up for all), and
+#    the daemon's CPU per session set up (pppd starts included);
 #  - memory per session while held: the daemon's resident growth, pppd's proportional share
 #    (PSS, shared pages split among the pppd processes), and the whole VM's (MemAvailable);
 #  - the hold: teardowns, the daemon's and all pppd's CPU while idle, as a share of one CPU.
-# Then the ratio of the two setup rates (target: l2tpkd at least 3 times xl2tpd's).
+# Then the ratio of the two setup rates (target: l2tpkd at least 3 times xl2tpd's), and of the
+# two times until every session has its pppd.
 . "$TOP/tests/vm/lib.sh"
 . "$TOP/tests/vm/l2tpkd.sh"
 
@@ -119,16 +123,18 @@ measure() {
 	wait_for 120 "the generator done" bash -c "! kill -0 $(cat "$SCRATCH/loadgen-$name.pid") 2>/dev/null"
 	grep '^loadgen:' "$SCRATCH/loadgen-$name.log" | tail -n 20 | sed 's/^/    /'
 	report "$name" "$(grep '^loadgen: tunnels=' "$SCRATCH/loadgen-$name.log" | tail -n 1)" \
-		"$before" "$at_hold" "$after" $((hold - 40)) "$pppd_all" >"$SCRATCH/$name.report"
+		"$before" "$at_hold" "$after" $((hold - 40)) "$pppd_all" \
+		"$(sed -n 's/^loadgen: .*control messages sent: \([0-9]*\), retransmitted: \([0-9]*\).*/sent=\1 retransmitted=\2/p' \
+			"$SCRATCH/loadgen-$name.log" | tail -n 1)" >"$SCRATCH/$name.report"
 	cat "$SCRATCH/$name.report"
 }
 
-# report NAME LOADGEN_LINE BEFORE AT_HOLD AFTER WINDOW_S PPPD_ALL_S: the "bench:" lines of one
-# LNS.
+# report NAME LOADGEN_LINE BEFORE AT_HOLD AFTER WINDOW_S PPPD_ALL_S LAC_MESSAGES: the "bench:"
+# lines of one LNS.
 report() {
 	python3 - "$@" "$(getconf CLK_TCK)" <<'PY'
 import sys
-name, line, before, held, after, window, pppd_all, hz = sys.argv[1:9]
+name, line, before, held, after, window, pppd_all, lac, hz = sys.argv[1:10]
 def kv(s):
     return dict(w.split("=", 1) for w in s.split() if "=" in w)
 g, b, h, a = kv(line.replace("loadgen: ", "")), kv(before), kv(held), kv(after)
@@ -140,6 +146,11 @@ print("bench: %s: %s of %s sessions up in %s tunnels, %s refused; pppd started: 
     name, up, g.get("sessions"), g.get("tunnels_up"), g.get("refused"), h["pppd"]))
 print("bench: %s: setup rate %s sessions/s; time to 1,000 sessions %s s, to all %s s" % (
     name, g.get("rate"), g.get("t_1000"), g.get("t_all")))
+m = kv(lac)
+print("bench: %s: the LACs' control messages: %s sent during the setup, %s of them retransmissions; "
+      "%s sent in all, %s retransmissions (an LNS that answers late is sent them again)" % (
+    name, g.get("setup_sent", "?"), g.get("setup_retransmitted", "?"), m.get("sent", "?"),
+    m.get("retransmitted", "?")))
 print("bench: %s: a pppd running for every session after %s s (%s a second); the daemon's CPU "
       "per session set up: %.1f ms" % (
     name, pppd_all, "%.1f" % (up / float(pppd_all)) if pppd_all != "-" else "-",
@@ -192,13 +203,20 @@ stop lns-xl2tpd
 
 python3 - "$SCRATCH/l2tpkd.report" "$SCRATCH/xl2tpd.report" <<'PY'
 import re, sys
-def rate(path):
-    m = re.search(r"setup rate ([0-9.]+) sessions/s", open(path).read())
+def figure(path, pattern):
+    m = re.search(pattern, open(path).read())
     return float(m.group(1)) if m else 0.0
-ours, theirs = rate(sys.argv[1]), rate(sys.argv[2])
+rate = r"setup rate ([0-9.]+) sessions/s"
+pppd = r"a pppd running for every session after ([0-9.]+) s"
+ours, theirs = figure(sys.argv[1], rate), figure(sys.argv[2], rate)
 if theirs:
     r = ours / theirs
     print("bench: setup rate l2tpkd / xl2tpd: %.1f (target at least 3: %s)" % (r, "met" if r >= 3 else "missed"))
 else:
     print("bench: setup rate l2tpkd / xl2tpd: xl2tpd set up no session")
+# The sessions' PPP waits for their pppd either way: that time is bounded by pppd's own start.
+ours, theirs = figure(sys.argv[1], pppd), figure(sys.argv[2], pppd)
+if ours and theirs:
+    print("bench: time until every session has its pppd, xl2tpd / l2tpkd: %.2f (above 1: l2tpkd "
+          "sooner)" % (theirs / ours))
 PY
