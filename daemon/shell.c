@@ -540,6 +540,11 @@ int shell_new(struct shell **out, struct l2tpkd_conf *conf, const struct shell_o
 	r = kglue_open(&sh->kglue, why, why_len);
 	if (r < 0)
 		return r;
+	r = kglue_pppd_init();
+	if (r < 0) {
+		snprintf(why, why_len, "cannot open /dev/null for pppd's stdin: %s", strerror(-r));
+		return r;
+	}
 	sh->engine = engine_new(&conf->engine);
 	if (!sh->engine || (r = sd_event_default(&sh->ev)) < 0) {
 		snprintf(why, why_len, "out of memory");

@@ -114,5 +114,11 @@ int kglue_pppd_argv(const struct kglue_pppd *p, char fd_word[16], char reorder_w
  * be executed is the returned error (-ENOENT, -EACCES, ...).
  */
 int kglue_pppd_spawn(const struct kglue_pppd *p, int *pidfd, pid_t *pid, int *log_fd);
+/*
+ * Opens what every pppd start shares (/dev/null, kept for the life of the process): at start,
+ * so that a daemon that could not start pppd says so at once. kglue_pppd_spawn() opens it
+ * itself if this was not called. 0, or -errno.
+ */
+int kglue_pppd_init(void);
 
 #endif

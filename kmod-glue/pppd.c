@@ -149,6 +149,13 @@ static int dev_null(void)
 	return fd;
 }
 
+int kglue_pppd_init(void)
+{
+	int fd = dev_null();
+
+	return fd < 0 ? fd : 0;
+}
+
 static size_t count_extra(const char *const *x)
 {
 	size_t n = 0;

@@ -4,6 +4,7 @@
  * (a shell script that reports its words, pid, signals and open file descriptors) to check the
  * child is clean: only the PPPoL2TP socket kept, off stdio, signals reset, exec failures reported.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -424,6 +425,41 @@ START_TEST(test_spawn_moves_socket_off_stdio)
 }
 END_TEST
 
+static int count_open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = -1; /* the directory's own fd */
+
+	ck_assert_ptr_nonnull(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n - 2; /* "." and ".." */
+}
+
+/* After kglue_pppd_init(), starts leave the daemon with the fds it had: /dev/null is shared. */
+START_TEST(test_spawn_leaks_no_fd)
+{
+	struct kglue_pppd p = { .path = fake_pppd, .plugin = "pppol2tp.so", .tunnel_id = 1, .session_id = 2 };
+	char log[8192];
+	int before, pidfd, log_fd;
+	pid_t pid;
+
+	ck_assert_int_eq(kglue_pppd_init(), 0);
+	before = count_open_fds();
+	for (int i = 0; i < 3; i++) {
+		p.pppox_fd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+		ck_assert_int_ge(p.pppox_fd, 0);
+		ck_assert_int_eq(kglue_pppd_spawn(&p, &pidfd, &pid, &log_fd), 0);
+		ck_assert_int_eq(wait_exit(pidfd), 3);
+		read_log(log_fd, log, sizeof(log));
+		close(pidfd);
+		close(log_fd);
+		ck_assert_int_eq(count_open_fds(), before);
+	}
+}
+END_TEST
+
 /* An exec failure is the spawn's own error: no pppd, nothing returned, the socket closed. */
 START_TEST(test_spawn_exec_failure)
 {
@@ -494,6 +530,7 @@ TCase *tcase_kglue_pppd_spawn(void)
 	tcase_add_test(spawn, test_spawn_resets_signals);
 	tcase_add_test(spawn, test_spawn_moves_socket_off_stdio);
 	tcase_add_test(spawn, test_spawn_exec_failure);
+	tcase_add_test(spawn, test_spawn_leaks_no_fd);
 	tcase_add_test(spawn, test_spawn_refuses_bad_input);
 	return spawn;
 }
