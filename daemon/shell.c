@@ -23,6 +23,9 @@
 #include "shell_int.h"
 #include "state_store.h"
 
+/* The shortest time between two STATUS= lines to systemd. */
+#define STATUS_INTERVAL_MS 1000
+
 uint64_t shell_now(void)
 {
 	struct timespec ts;
@@ -205,8 +208,7 @@ static void carry_out(struct shell *sh, const struct engine_action *a)
 	}
 }
 
-/* After every batch of engine work, so it must not cost more than two counters. */
-static void update_status(struct shell *sh)
+static void send_status(struct shell *sh)
 {
 	uint32_t tunnels, sessions;
 
@@ -215,7 +217,39 @@ static void update_status(struct shell *sh)
 		return;
 	sh->status_tunnels = tunnels;
 	sh->status_sessions = sessions;
+	sh->status_sent_at = shell_now();
 	sd_notifyf(0, "STATUS=%u tunnels, %u sessions established", tunnels, sessions);
+}
+
+static int on_status_timer(sd_event_source *src, uint64_t usec, void *userdata)
+{
+	send_status(userdata);
+	return 0;
+}
+
+/*
+ * After every batch of engine work, so it reads two counters and tells systemd at most once
+ * every STATUS_INTERVAL_MS: thousands of sessions a second must not become as many messages
+ * to PID 1. A change within the interval is sent when it ends.
+ */
+static void update_status(struct shell *sh)
+{
+	uint32_t tunnels, sessions;
+
+	engine_count_established(sh->engine, &tunnels, &sessions);
+	if (tunnels == sh->status_tunnels && sessions == sh->status_sessions)
+		return;
+	if (shell_now() >= sh->status_sent_at + STATUS_INTERVAL_MS) {
+		send_status(sh);
+		return;
+	}
+	if (!sh->status_timer &&
+	    sd_event_add_time(sh->ev, &sh->status_timer, CLOCK_MONOTONIC, 0, 1000, on_status_timer, sh) < 0) {
+		send_status(sh); /* no timer: sent now rather than never */
+		return;
+	}
+	sd_event_source_set_time(sh->status_timer, (sh->status_sent_at + STATUS_INTERVAL_MS) * 1000);
+	sd_event_source_set_enabled(sh->status_timer, SD_EVENT_ONESHOT);
 }
 
 static int on_timer(sd_event_source *src, uint64_t usec, void *userdata)
@@ -628,6 +662,7 @@ void shell_free(struct shell *sh)
 	engine_free(sh->engine);
 	shell_conf_ref_put(sh, sh->conf);
 	shell_pppd_starts_close(sh);
+	sd_event_source_disable_unref(sh->status_timer);
 	sd_event_source_disable_unref(sh->timer);
 	sd_event_source_disable_unref(sh->kernel_events);
 	sd_event_unref(sh->ev);

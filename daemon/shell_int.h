@@ -105,6 +105,8 @@ struct shell {
 	struct deferred *deferred;
 	size_t n_deferred, cap_deferred;
 	uint32_t status_tunnels, status_sessions; /* last STATUS= sent */
+	uint64_t status_sent_at;		  /* when (ms) */
+	sd_event_source *status_timer;		  /* sends a change made within STATUS_INTERVAL_MS */
 	int exit_code;
 	struct state_store *store; /* the durable state (shell_persist.c) */
 	struct fd_vault *vault;	   /* and the files that go with it */
