@@ -35,6 +35,8 @@ total=$((tunnels * sessions))
 echo "bench: in the VM: Linux $(uname -r) under QEMU (TCG), $(nproc) CPU(s), $(($(awk '/^MemTotal:/ { print $2 }' /proc/meminfo) / 1024)) MiB," \
 	"$(pppd --version 2>&1 | head -n 1), $(xl2tpd -v 2>&1 | grep -o 'xl2tpd-[0-9.]*')"
 echo "bench: $tunnels tunnels x $sessions sessions = $total, held $hold s"
+echo "bench: each LNS starts one pppd a session: xl2tpd as each call connects, l2tpkd at most" \
+	"pppd-start-limit (its default, 8) starting at once, the others waiting their turn"
 
 vm_netns_pair
 locals=
