@@ -86,7 +86,12 @@ static void emit_action(struct shell *sh, enum shell_event_type type, const stru
 static void kernel_tunnel_create(struct shell *sh, const struct engine_action *a)
 {
 	struct sh_tunnel *t = shell_tunnel_find(sh, a->tunnel_id);
-	int r = t ? kglue_tunnel_create(sh->kglue, a->tunnel_id, a->peer_tunnel_id, t->fd) : -ENOENT;
+	int r;
+
+	/* Read while the socket carries no data: the read locks it (kglue.h). */
+	if (t)
+		shell_tunnel_read_mtu(t);
+	r = t ? kglue_tunnel_create(sh->kglue, a->tunnel_id, a->peer_tunnel_id, t->fd) : -ENOENT;
 
 	if (r < 0)
 		log_obj(ENGINE_LOG_ERR,

@@ -43,6 +43,7 @@ struct sh_tunnel {
 	struct conf_ref *conf;
 	bool kernel_created;
 	bool fd_stored; /* in the fd vault */
+	int path_mtu;	/* towards the peer, for pppd's MTU; 0: not read yet, < 0: -errno */
 };
 
 /* A session's kernel socket and pppd. Lives until the engine said it is down and pppd exited. */
@@ -170,6 +171,8 @@ struct sh_tunnel *shell_tunnel_find(struct shell *sh, uint16_t id);
  */
 int shell_tunnel_adopt(struct shell *sh, int fd, uint16_t id, const struct l2tp_addr ends[2]);
 void shell_tunnel_close(struct shell *sh, struct sh_tunnel *t);
+/* The path MTU towards the peer into t->path_mtu (a failure is logged once). */
+void shell_tunnel_read_mtu(struct sh_tunnel *t);
 /* Sends a datagram of a SEND action; creates the tunnel's socket on its first datagram. */
 void shell_send(struct shell *sh, const struct engine_action *a);
 

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -373,19 +374,40 @@ static int ppp_addresses(struct shell *sh, const struct l2tpkd_conf *c, struct s
 }
 
 /*
- * Before the options file, which may change them: one LCP Terminate-Request when the session
- * ends, since the peer's end is usually gone already and pppd would otherwise wait for acks
- * that never come (three of them by default, 3 s apart).
+ * Words before the options file, which may change them: one LCP Terminate-Request when the
+ * session ends, since the peer's end is usually gone already and pppd would otherwise wait for
+ * acks that never come (three of them by default, 3 s apart); and an MTU and MRU that fit the
+ * tunnel's path without fragments (kmod-glue/mtu.c). An adopted tunnel's path MTU is read at
+ * its first new pppd.
  */
-static const char *const pppd_defaults[] = { "lcp-max-terminate", "1", NULL };
+static void pppd_defaults(struct sh_tunnel *t, char mtu_word[8], const char *words[7])
+{
+	int mtu = -ENOENT;
+	size_t n = 0;
+
+	if (t && !t->path_mtu)
+		shell_tunnel_read_mtu(t);
+	if (t && t->path_mtu > 0)
+		mtu = kglue_ppp_mtu((unsigned int)t->path_mtu, t->peer.family);
+	words[n++] = "lcp-max-terminate";
+	words[n++] = "1";
+	if (mtu > 0) {
+		snprintf(mtu_word, 8, "%u", (unsigned int)(uint16_t)mtu);
+		words[n++] = "mtu";
+		words[n++] = mtu_word;
+		words[n++] = "mru";
+		words[n++] = mtu_word;
+	}
+	words[n] = NULL;
+}
 
 int shell_pppd_spawn(struct shell *sh, struct sh_session *s, bool lns)
 {
 	struct sh_tunnel *t = shell_tunnel_find(sh, s->tunnel_id);
 	const struct l2tpkd_conf *c = t ? t->conf->conf : sh->conf->conf;
 	const struct conf_pppd *ps = pppd_settings(c, s, lns);
-	const char *extra[CONF_MAX_PPPD_WORDS + 2];
-	char addresses[40] = "";
+	const char *extra[CONF_MAX_PPPD_WORDS + 2], *defaults[7];
+	char addresses[40] = "", mtu_word[8];
 	struct log_obj o = session_obj(s);
 	size_t n = 0;
 	int r;
@@ -401,6 +423,7 @@ int shell_pppd_spawn(struct shell *sh, struct sh_session *s, bool lns)
 	for (size_t i = 0; ps->extra[i] && n < CONF_MAX_PPPD_WORDS + 1; i++)
 		extra[n++] = ps->extra[i];
 	extra[n] = NULL;
+	pppd_defaults(t, mtu_word, defaults);
 	struct kglue_pppd p = { .path = c->pppd_path,
 				.plugin = c->pppd_plugin,
 				.pppox_fd = s->pppox_fd,
@@ -410,7 +433,7 @@ int shell_pppd_spawn(struct shell *sh, struct sh_session *s, bool lns)
 				.reorder_ms = s->recv_timeout_ms,
 				.tunnel_id = s->tunnel_id,
 				.session_id = s->session_id,
-				.defaults = pppd_defaults,
+				.defaults = defaults,
 				.options_file = ps->options_file,
 				.extra = extra };
 

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "kglue.h"
 #include "shell_int.h"
 #include "sockaddr.h"
 #include "l2tp/wire.h"
@@ -316,6 +317,15 @@ fail:
 	free(t);
 	*err = r;
 	return NULL;
+}
+
+void shell_tunnel_read_mtu(struct sh_tunnel *t)
+{
+	t->path_mtu = kglue_path_mtu(t->fd, t->peer.family);
+	if (t->path_mtu < 0)
+		log_obj(ENGINE_LOG_WARNING, &(struct log_obj){ .tunnel_id = t->id, .peer = &t->peer },
+			"tunnel %u: path MTU unknown (%s): its pppd keep their default MTU", t->id,
+			strerror(-t->path_mtu));
 }
 
 int shell_tunnel_attach(struct shell *sh, struct sh_tunnel *t, uint16_t id)

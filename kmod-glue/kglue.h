@@ -100,6 +100,17 @@ struct kglue_pppd {
 	const char *const *extra; /* more pppd words, NULL-terminated; NULL: none */
 };
 /*
+ * The path MTU of a connected UDP socket (IP_MTU, IPV6_MTU) of family AF_INET or AF_INET6.
+ * It takes the socket's lock: call it before the socket carries a kernel tunnel's data, or
+ * rarely (the kernel drops a tunnel's outgoing data while its socket is locked).
+ */
+int kglue_path_mtu(int udp_fd, int family);
+/*
+ * The PPP MTU (and MRU) a session fits in a path of path_mtu octets without fragments: less
+ * the IP, UDP, largest L2TPv2 data and PPP headers. -ERANGE if that leaves under 128 octets.
+ */
+int kglue_ppp_mtu(unsigned int path_mtu, int family);
+/*
  * The argument vector kglue_pppd_spawn() runs (for tests and logs): "pppd" "plugin" ... NULL.
  * Always ends with "nodetach" so the pidfd follows pppd itself. Returns the number of words
  * or -E2BIG if argv (of argv_len entries) is too small.

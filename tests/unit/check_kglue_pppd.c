@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -508,6 +509,40 @@ START_TEST(test_spawn_refuses_bad_input)
 }
 END_TEST
 
+/* ---- the PPP MTU for a tunnel's path ---- */
+
+START_TEST(test_ppp_mtu_fits_the_path)
+{
+	/* 1500 less IP, UDP, the fullest L2TPv2 data header (14) and PPP's 4. */
+	ck_assert_int_eq(kglue_ppp_mtu(1500, AF_INET), 1500 - 20 - 8 - 14 - 4);
+	ck_assert_int_eq(kglue_ppp_mtu(1500, AF_INET6), 1500 - 40 - 8 - 14 - 4);
+	ck_assert_int_eq(kglue_ppp_mtu(9000, AF_INET), 9000 - 46);
+	ck_assert_int_eq(kglue_ppp_mtu(46 + 128, AF_INET), 128);
+	ck_assert_int_eq(kglue_ppp_mtu(46 + 127, AF_INET), -ERANGE);
+	ck_assert_int_eq(kglue_ppp_mtu(0, AF_INET6), -ERANGE);
+	ck_assert_int_eq(kglue_ppp_mtu(65536, AF_INET), -ERANGE);
+	ck_assert_int_eq(kglue_ppp_mtu(1500, AF_UNIX), -EAFNOSUPPORT);
+}
+END_TEST
+
+/* A connected UDP socket knows its route's MTU; an unconnected one has none. */
+START_TEST(test_path_mtu_of_udp_socket)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(9), .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int mtu;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(kglue_path_mtu(fd, AF_INET), -ENOTCONN);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&to, sizeof(to)), 0);
+	mtu = kglue_path_mtu(fd, AF_INET);
+	/* The loopback device's MTU, whatever this host set it to. */
+	ck_assert_int_ge(mtu, 1280);
+	ck_assert_int_eq(kglue_path_mtu(fd, AF_UNIX), -EAFNOSUPPORT);
+	close(fd);
+}
+END_TEST
+
 TCase *tcase_kglue_pppd_argv(void)
 {
 	TCase *argv = tcase_create("pppd_argv");
@@ -517,6 +552,8 @@ TCase *tcase_kglue_pppd_argv(void)
 	tcase_add_test(argv, test_argv_send_seq_only);
 	tcase_add_test(argv, test_argv_too_small);
 	tcase_add_test(argv, test_argv_refuses_bad_input);
+	tcase_add_test(argv, test_ppp_mtu_fits_the_path);
+	tcase_add_test(argv, test_path_mtu_of_udp_socket);
 	return argv;
 }
 

@@ -37,6 +37,7 @@
 #                         prints IFACE's local IPv4 address (fails if it has none).
 #   ppp_iface_peer NS IFACE
 #                         prints IFACE's peer IPv4 address (fails if it has none).
+#   iface_mtu NS IFACE    prints IFACE's MTU.
 #
 # WAITING AND CHECKING
 #   wait_for SECS DESC CMD...
@@ -213,6 +214,8 @@ ppp_iface_addr() {
 	[ -n "$a" ] || return 1
 	echo "${a%/*}"
 }
+
+iface_mtu() { ip -n "$1" -o link show dev "$2" | awk '{ for (i = 1; i < NF; i++) if ($i == "mtu") print $(i + 1) }'; }
 
 ppp_iface_peer() {
 	local a

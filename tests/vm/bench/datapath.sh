@@ -4,7 +4,8 @@
 # seconds from the LAC's namespace to the LNS's, over the same veth:
 #  (1) two l2tpkd: the kernel's L2TP data path (l2tp_ppp), pppd only negotiating;
 #  (2) two xl2tpd with "force userspace = yes": pppd on a pty, every frame copied through
-#      xl2tpd in user space (the kernel holds no L2TP tunnel, checked);
+#      xl2tpd in user space (the kernel holds no L2TP tunnel, checked), pppd given the PPP
+#      MTU l2tpkd chose for (1);
 #  (3) the link's limit: iperf3 UDP at full speed straight over the veth (the receiver's
 #      rate), and TCP over the veth for comparison.
 # Printed: each rate in Mbit/s and the ratios kernel / xl2tpd (target at least 5) and kernel /
@@ -56,21 +57,26 @@ wait_for 60 "PPP up in lac" ppp_links_is lac 1
 ifc=$(ppp_ifaces lac)
 wait_for 30 "$ifc has an address" ppp_iface_addr lac "$ifc"
 assert "the kernel carries the session" kernel_sessions_is lns 1
+mtu=$(iface_mtu lac "$ifc")
 iperf_run l2tpkd -c 10.1.0.1
 kernel=$(iperf_mbits "$SCRATCH/iperf-l2tpkd.json")
-log "l2tpkd (kernel data path): $kernel Mbit/s"
+log "l2tpkd (kernel data path): $kernel Mbit/s, PPP MTU $mtu"
 stop l2tpkd-lac
 stop l2tpkd-lns
 wait_for 30 "no PPP link left in lac" ppp_links_is lac 0
 wait_for 30 "no pppd left in lns" pppd_is lns 0
 
 # (2) two xl2tpd in user space. pppd runs on a pty there, and Debian's /etc/ppp/options
-# says "lock": its lock directory must exist (the guest's /run is new).
+# says "lock": its lock directory must exist (the guest's /run is new). xl2tpd leaves pppd's
+# MTU at 1500, whose full-size frames would leave in two fragments: its pppd is given the MTU
+# l2tpkd gives its own, as an xl2tpd operator would configure it.
 mkdir -p /run/lock
 cat >"$SCRATCH/lns.ppp" <<OPT
 noauth
 noccp
 nodefaultroute
+mtu $mtu
+mru $mtu
 logfile $SCRATCH/lns-pppd.log
 OPT
 cat >"$SCRATCH/lac.ppp" <<OPT
@@ -80,6 +86,8 @@ nodefaultroute
 noipdefault
 ipcp-accept-local
 ipcp-accept-remote
+mtu $mtu
+mru $mtu
 logfile $SCRATCH/lac-pppd.log
 OPT
 cat >"$SCRATCH/lns-xl2tpd.conf" <<CONF
@@ -132,11 +140,12 @@ iperf_run veth -c 10.0.0.2
 veth_tcp=$(iperf_mbits "$SCRATCH/iperf-veth.json")
 stop iperf-server
 
-python3 - "$kernel" "$user" "$udp" "$veth_tcp" "$secs" <<'PY'
+python3 - "$kernel" "$user" "$udp" "$veth_tcp" "$secs" "$mtu" <<'PY'
 import sys
 kernel, user, udp, tcp = map(float, sys.argv[1:5])
-secs = sys.argv[5]
+secs, mtu = sys.argv[5:7]
 print("bench: iperf3 for %s s from namespace lac to lns, one PPP session (TCP), Mbit/s as received" % secs)
+print("bench: PPP MTU %s on both sessions (l2tpkd's own, from the path; xl2tpd's pppd given the same)" % mtu)
 print("bench: %-44s %10.1f" % ("l2tpkd, the kernel's L2TP data path", kernel))
 print("bench: %-44s %10.1f" % ("xl2tpd, force userspace = yes", user))
 print("bench: %-44s %10.1f" % ("plain UDP over the veth (iperf3 -u -b 0)", udp))

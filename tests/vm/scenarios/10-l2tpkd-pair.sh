@@ -42,6 +42,15 @@ ctl lns session show
 assert_kernel_agrees lac
 assert_kernel_agrees lns
 
+# pppd is given an MTU that fits the tunnel's path: the veth's less IPv4, UDP, the fullest
+# L2TP data header and PPP's (46), so that no full-size frame leaves in two fragments.
+want_mtu=$(($(iface_mtu lac to-lns) - 46))
+for ns in lac lns; do
+	for ifc in $(ppp_ifaces "$ns"); do
+		assert "$ns: $ifc's MTU is $want_mtu" test "$(iface_mtu "$ns" "$ifc")" -eq "$want_mtu"
+	done
+done
+
 # Ping over each PPP link, from both ends.
 for ifc in $(ppp_ifaces lac); do
 	addr=$(ppp_iface_addr lac "$ifc")

@@ -57,6 +57,8 @@ assert_kernel_agrees lac
 for ifc in $(ppp_ifaces lac); do
 	wait_for 30 "$ifc has an address" ppp_iface_addr lac "$ifc"
 	assert "ping over $ifc" in_lac ping -c 3 -W 2 -I "$ifc" 10.1.0.1
+	# The path's MTU less IPv6, UDP, the fullest L2TP data header and PPP's (66).
+	assert "$ifc's MTU fits the IPv6 path" test "$(iface_mtu lac "$ifc")" -eq $(($(iface_mtu lac to-lns) - 66))
 done
 
 # A second tunnel to the same LNS gets a source port of its own: the kernel tells the two
