@@ -344,7 +344,7 @@ static void report(const struct lg_opts *o, const struct lg_result *r)
 	printf("loadgen: sessions up: %u of %u; first at %s s, 1,000th at %s s, all at %s s; %.1f a second\n",
 	       r->sessions_up, calls, secs(a, sizeof(a), r->t_first), secs(b, sizeof(b), r->t_1000),
 	       secs(c, sizeof(c), r->t_all), rate);
-	printf("loadgen: control messages sent during the setup: %llu, of them retransmitted: %llu\n",
+	printf("loadgen: control messages during the setup: %llu sent, %llu retransmissions besides\n",
 	       (unsigned long long)r->setup_sent, (unsigned long long)r->setup_retransmitted);
 	print_refusals(r);
 	if (r->timed_out) {

@@ -149,8 +149,8 @@ print("bench: %s: %s of %s sessions up in %s tunnels, %s refused; pppd started: 
 print("bench: %s: setup rate %s sessions/s; time to 1,000 sessions %s s, to all %s s" % (
     name, g.get("rate"), g.get("t_1000"), g.get("t_all")))
 m = kv(lac)
-print("bench: %s: the LACs' control messages: %s sent during the setup, %s of them retransmissions; "
-      "%s sent in all, %s retransmissions (an LNS that answers late is sent them again)" % (
+print("bench: %s: the LACs' control messages: %s sent during the setup and %s retransmissions besides; "
+      "%s sent in all and %s retransmissions (an LNS that answers late is sent them again)" % (
     name, g.get("setup_sent", "?"), g.get("setup_retransmitted", "?"), m.get("sent", "?"),
     m.get("retransmitted", "?")))
 print("bench: %s: a pppd running for every session after %s s (%s a second); the daemon's CPU "
