@@ -2,10 +2,11 @@
 /*
  * pppd for one session (spec/linux-kernel-l2tp.md §2.6): the argument vector for the
  * pppol2tp.so plugin of pppd 2.4.9, and posix_spawn() with nothing inherited but the PPPoL2TP
- * socket (on fd 3), /dev/null as stdin and the log pipe as stdout and stderr. The daemon follows pppd through a pidfd, so pppd must never detach: "nodetach" is the
- * last word, after the options file and the extra words, because pppd lets the last of equal
- * priority win (options.c process_option) and "file" options keep the command line's priority,
- * so neither can turn detaching back on with "updetach".
+ * socket (on fd 3), /dev/null as stdin and the log pipe as stdout and stderr. The daemon
+ * follows pppd through a pidfd, so pppd must never detach: "nodetach" is the last word,
+ * after the options file and the extra words, because pppd lets the last of equal priority
+ * win (options.c process_option) and "file" options keep the command line's priority, so
+ * neither can turn detaching back on with "updetach".
  */
 #include "kglue.h"
 
@@ -220,8 +221,7 @@ static int spawn_run(struct spawn *s, pid_t *child)
 		return -r;
 	}
 	/* The sources are all above PPPD_SOCKET_FD; dup2() leaves the copies inheritable. */
-	if (!r)
-		r = posix_spawn_file_actions_adddup2(&fa, s->p.pppox_fd, PPPD_SOCKET_FD);
+	r = posix_spawn_file_actions_adddup2(&fa, s->p.pppox_fd, PPPD_SOCKET_FD);
 	if (!r)
 		r = posix_spawn_file_actions_adddup2(&fa, s->null_fd, 0);
 	if (!r)
