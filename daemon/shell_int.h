@@ -117,7 +117,7 @@ struct shell {
 	bool exec_requested; /* l2tpctl restart: re-execute once the loop is left */
 	/* Sessions waiting for their pppd, oldest first, and the pppd starting (shell_pppd_start.c). */
 	struct sh_session *start_head, *start_tail;
-	uint32_t pppd_queued, pppd_starting;
+	uint32_t pppd_starting;
 	sd_event_source *start_pump;
 	char *const *argv; /* to re-execute */
 };

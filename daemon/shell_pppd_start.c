@@ -64,7 +64,6 @@ static void unlink_queued(struct shell *sh, struct sh_session *s)
 		sh->start_tail = s->start_prev;
 	s->start_prev = s->start_next = NULL;
 	s->start_queued = false;
-	sh->pppd_queued--;
 }
 
 /* Starts pppd of the session at the head of the queue; false if it could not be. */
@@ -124,7 +123,6 @@ void shell_pppd_enqueue(struct shell *sh, struct sh_session *s, bool lns)
 	else
 		sh->start_head = s;
 	sh->start_tail = s;
-	sh->pppd_queued++;
 	pump_soon(sh);
 }
 
