@@ -83,16 +83,18 @@ static void help(void)
 	      "        loadgen: 12.3 s: tunnels 100/100 up, sessions 734/1000 up, 2 refused\n"
 	      "    On stdout at the end, the figures in lines for people, then one line for scripts:\n"
 	      "        loadgen: tunnels=T sessions=N tunnels_up=X sessions_up=Y refused=R\n"
-	      "        down_in_hold=D t_tunnels=SEC t_first=SEC t_1000=SEC t_all=SEC\n"
-	      "        rate=SESSIONS_PER_S data_frames=F\n"
+	      "        tunnels_down=DT sessions_down=DS t_tunnels=SEC t_first=SEC t_1000=SEC\n"
+	      "        t_all=SEC rate=SESSIONS_PER_S data_frames=F setup_sent=M\n"
+	      "        setup_retransmitted=RM\n"
 	      "    (one line) where N is T x S; X and Y the tunnels and sessions that came up during\n"
 	      "    setup; R the tunnels and calls that went down during setup (refused, or not\n"
-	      "    answered; a tunnel's calls go down with it); D the tunnels and sessions that went\n"
-	      "    down during the settle and the hold (target 0); t_tunnels, t_first, t_1000 and t_all\n"
-	      "    the seconds from the first SCCRQ until every tunnel was up, the first session, the\n"
-	      "    1,000th and the last (3 decimals; \"-\" when not reached); rate the sessions up a\n"
-	      "    second, Y / t_all, or Y / the setup's length when not all came up; F the data\n"
-	      "    messages received.\n"
+	      "    answered; a tunnel's calls go down with it); DT and DS the tunnels and sessions\n"
+	      "    that went down during the settle and the hold (target 0); t_tunnels, t_first,\n"
+	      "    t_1000 and t_all the seconds from the first SCCRQ until every tunnel was up, the\n"
+	      "    first session, the 1,000th and the last (3 decimals; \"-\" when not reached); rate\n"
+	      "    the sessions up a second, Y / t_all, or Y / the setup's length when not all came\n"
+	      "    up; F the data messages received; M the control messages sent during the setup,\n"
+	      "    first transmissions, and RM the retransmissions besides.\n"
 	      "\n"
 	      "EXIT STATUS\n"
 	      "    0 when every session came up and none went down during the settle and the hold; 1\n"
@@ -365,11 +367,11 @@ static void report(const struct lg_opts *o, const struct lg_result *r)
 	       (unsigned long long)r->send_errors);
 	printf("loadgen: closed %u tunnels with StopCCN: %u unacknowledged after %.3f s\n", r->closed,
 	       r->close_unacked, (double)r->close_ms / 1000);
-	printf("loadgen: tunnels=%u sessions=%u tunnels_up=%u sessions_up=%u refused=%u down_in_hold=%u "
-	       "t_tunnels=%s t_first=%s t_1000=%s t_all=%s rate=%.1f data_frames=%llu setup_sent=%llu "
-	       "setup_retransmitted=%llu\n",
-	       o->tunnels, calls, r->tunnels_up, r->sessions_up, r->refused,
-	       r->hold_tunnels_down + r->hold_sessions_down, secs(a, sizeof(a), r->t_tunnels),
+	printf("loadgen: tunnels=%u sessions=%u tunnels_up=%u sessions_up=%u refused=%u tunnels_down=%u "
+	       "sessions_down=%u t_tunnels=%s t_first=%s t_1000=%s t_all=%s rate=%.1f data_frames=%llu "
+	       "setup_sent=%llu setup_retransmitted=%llu\n",
+	       o->tunnels, calls, r->tunnels_up, r->sessions_up, r->refused, r->hold_tunnels_down,
+	       r->hold_sessions_down, secs(a, sizeof(a), r->t_tunnels),
 	       secs(b, sizeof(b), r->t_first), secs(c, sizeof(c), r->t_1000), secs(d, sizeof(d), r->t_all),
 	       rate, (unsigned long long)r->data_frames, (unsigned long long)r->setup_sent,
 	       (unsigned long long)r->setup_retransmitted);

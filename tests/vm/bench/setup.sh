@@ -24,6 +24,7 @@
 # two times until every session has its pppd.
 . "$TOP/tests/vm/lib.sh"
 . "$TOP/tests/vm/l2tpkd.sh"
+. "$TOP/tests/vm/bench/lns.sh"
 
 tunnels=${BENCH_TUNNELS:-100}
 sessions=${BENCH_SESSIONS:-10}
@@ -38,21 +39,7 @@ echo "bench: $tunnels tunnels x $sessions sessions = $total, held $hold s"
 echo "bench: each LNS starts one pppd a session: xl2tpd as each call connects, l2tpkd at most" \
 	"pppd-start-limit (its default, 8) starting at once, the others waiting their turn"
 
-vm_netns_pair
-locals=
-for i in $(seq 101 120); do
-	ip -n lac addr add "10.0.0.$i/24" dev to-lns
-	locals+=${locals:+,}10.0.0.$i
-done
-# Debian's /etc/ppp/options says "lock": the guest's /run is new.
-mkdir -p /run/lock
-cat >"$SCRATCH/lns.ppp" <<OPT
-noauth
-nodefaultroute
-noccp
-passive
-lcp-echo-interval 0
-OPT
+bench_net
 
 # sample DAEMON_PID: one line of figures, "key=value" words:
 # daemon_cpu (clock ticks), daemon_rss, daemon_pss (KiB), pppd (how many in lns), pppd_cpu,
@@ -161,45 +148,21 @@ print("bench: %s: memory per session held: daemon %.1f KiB (resident growth), pp
       "(PSS; RSS %.0f KiB), whole VM %.0f KiB" % (
     name, per(h["daemon_rss"] - b["daemon_rss"]), per(h["pppd_pss"]), per(h["pppd_rss"]),
     per(b["mem_available"] - h["mem_available"])))
-print("bench: %s: hold: %s sessions torn down; idle CPU over %.0f s: daemon %.2f%%, all pppd "
-      "%.2f%% of one CPU; pppd left at the end of the hold: %u" % (
-    name, g.get("down_in_hold"), window, 100 * (a["daemon_cpu"] - h["daemon_cpu"]) / hz / window,
+print("bench: %s: hold: %s sessions and %s tunnels torn down; idle CPU over %.0f s: daemon %.2f%%, "
+      "all pppd %.2f%% of one CPU; pppd left at the end of the hold: %u" % (
+    name, g.get("sessions_down"), g.get("tunnels_down"), window, 100 * (a["daemon_cpu"] - h["daemon_cpu"]) / hz / window,
     100 * (a["pppd_cpu"] - h["pppd_cpu"]) / hz / window, a["pppd"]))
 PY
 }
 
-# (1) l2tpkd's LNS, default limits (none), the pool as large as the run.
-cat >"$SCRATCH/lns.conf" <<CONF
-[global]
-host-name = lns
-listen = 10.0.0.2:1701
-[lns]
-accept-from = 10.0.0.0/24
-local-ip = 10.1.0.1
-ip-pool = 10.2.0.1-10.2.255.254
-pppd-options = $SCRATCH/lns.ppp
-CONF
-spawn l2tpkd-lns in_lns "$BUILD/l2tpkd" -c "$SCRATCH/lns.conf" -s "$SCRATCH/lns.sock" --log-target stderr
-wait_for 30 "l2tpkd in lns answers" ctl lns version
+# (1) l2tpkd's LNS, default limits (none).
+bench_l2tpkd_lns
 measure l2tpkd "$(cat "$SCRATCH/l2tpkd-lns.pid")"
 stop l2tpkd-lns
 wait_for 120 "no pppd left in lns" pppd_is lns 0
 
-# (2) xl2tpd's LNS, with the kernel's data path (its default where the kernel has one).
-cat >"$SCRATCH/lns-xl2tpd.conf" <<CONF
-[global]
-listen-addr = 10.0.0.2
-port = 1701
-[lns default]
-local ip = 10.1.0.1
-ip range = 10.2.0.1-10.2.255.254
-require authentication = no
-pppoptfile = $SCRATCH/lns.ppp
-length bit = yes
-CONF
-spawn lns-xl2tpd in_lns xl2tpd -D -c "$SCRATCH/lns-xl2tpd.conf" -p "$SCRATCH/lns-xl2tpd.pidfile" \
-	-C "$SCRATCH/lns.ctl"
-wait_for 20 "xl2tpd in lns listening on its control FIFO" test -p "$SCRATCH/lns.ctl"
+# (2) xl2tpd's LNS.
+bench_xl2tpd_lns lns-xl2tpd
 measure xl2tpd "$(cat "$SCRATCH/lns-xl2tpd.pid")"
 stop lns-xl2tpd
 
