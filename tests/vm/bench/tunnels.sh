@@ -27,7 +27,7 @@ hold=300
 limits=--nofile=1024:524288
 echo "bench: in the VM: Linux $(uname -r) under QEMU (TCG), $(nproc) CPU(s)," \
 	"$(pppd --version 2>&1 | head -n 1), $(xl2tpd -v 2>&1 | grep -o 'xl2tpd-[0-9.]*')"
-echo "bench: $tunnels tunnels x 1 session, held $hold s; every LNS starts with systemd's open-files" \
+echo "bench: $tunnels tunnels x 1 session, held $hold s after the setup (then the LNS is looked at, the LACs close); every LNS starts with systemd's open-files" \
 	"limit for a Debian 12 service (soft 1024, hard 524288), xl2tpd a second time with soft 65536"
 
 bench_net
@@ -72,18 +72,18 @@ run() {
 		fi
 		fate+=" during the run, its last log line: \"$(tail -n 1 "$SCRATCH/$daemon.log")\""
 	fi
-	report=$(python3 - "$label" "$hold" "$(grep '^loadgen: tunnels=' "$SCRATCH/loadgen-$name.log" | tail -n 1)" \
+	report=$(python3 - "$label" "$(grep '^loadgen: tunnels=' "$SCRATCH/loadgen-$name.log" | tail -n 1)" \
 		"$state" "$fate" "$(grep -cE "$errors" "$SCRATCH/$daemon.log")" <<'PY2'
 import sys
-name, hold, line, state, fate, errors = sys.argv[1:7]
+name, line, state, fate, errors = sys.argv[1:6]
 g = dict(w.split("=", 1) for w in line.split() if "=" in w)
 running, fds, pppd, ktunnels, ksessions = (int(x) for x in state.split())
 up, down = int(g.get("sessions_up", 0)), int(g.get("sessions_down", 0))
 held = min(up - down, pppd, ksessions) if running else 0
 print("bench: %s: %d of %s sessions set up (the LACs' count), %s refused or gone down during the "
-      "setup, all up after %s s; in the %s s hold %d sessions and %s tunnels torn down" % (
-    name, up, g.get("sessions", "?"), g.get("refused", "?"), g.get("t_all", "?"), hold, down,
-    g.get("tunnels_down", "?")))
+      "setup, all up after %s s; torn down from then to the end of the hold: %d sessions, %s "
+      "tunnels" % (name, up, g.get("sessions", "?"), g.get("refused", "?"), g.get("t_all", "?"),
+                   down, g.get("tunnels_down", "?")))
 print("bench: %s: at the end of the hold: the daemon %s; in the LNS %d kernel tunnels, %d kernel "
       "sessions, %d pppd; %s log lines of a socket it could not open" % (
     name, "running with %d open files" % fds if running else fate, ktunnels, ksessions, pppd,
