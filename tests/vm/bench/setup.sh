@@ -150,7 +150,8 @@ print("bench: %s: memory per session held: daemon %.1f KiB (resident growth), pp
     per(b["mem_available"] - h["mem_available"])))
 print("bench: %s: hold: %s sessions and %s tunnels torn down; idle CPU over %.0f s: daemon %.2f%%, "
       "all pppd %.2f%% of one CPU; pppd left at the end of the hold: %u" % (
-    name, g.get("sessions_down"), g.get("tunnels_down"), window, 100 * (a["daemon_cpu"] - h["daemon_cpu"]) / hz / window,
+    name, g.get("sessions_down"), g.get("tunnels_down"), window,
+    100 * (a["daemon_cpu"] - h["daemon_cpu"]) / hz / window,
     100 * (a["pppd_cpu"] - h["pppd_cpu"]) / hz / window, a["pppd"]))
 PY
 }

@@ -27,8 +27,9 @@ hold=300
 limits=--nofile=1024:524288
 echo "bench: in the VM: Linux $(uname -r) under QEMU (TCG), $(nproc) CPU(s)," \
 	"$(pppd --version 2>&1 | head -n 1), $(xl2tpd -v 2>&1 | grep -o 'xl2tpd-[0-9.]*')"
-echo "bench: $tunnels tunnels x 1 session, held $hold s after the setup (then the LNS is looked at, the LACs close); every LNS starts with systemd's open-files" \
-	"limit for a Debian 12 service (soft 1024, hard 524288), xl2tpd a second time with soft 65536"
+echo "bench: $tunnels tunnels x 1 session, held $hold s after the setup (then the LNS is looked at," \
+	"the LACs close); every LNS starts with systemd's open-files limit for a Debian 12 service" \
+	"(soft 1024, hard 524288), xl2tpd a second time with soft 65536"
 
 bench_net
 
@@ -73,7 +74,7 @@ run() {
 		fate+=" during the run, its last log line: \"$(tail -n 1 "$SCRATCH/$daemon.log")\""
 	fi
 	report=$(python3 - "$label" "$(grep '^loadgen: tunnels=' "$SCRATCH/loadgen-$name.log" | tail -n 1)" \
-		"$state" "$fate" "$(grep -cE "$errors" "$SCRATCH/$daemon.log")" <<'PY2'
+		"$state" "$fate" "$(grep -cE "$errors" "$SCRATCH/$daemon.log")" <<'PY'
 import sys
 name, line, state, fate, errors = sys.argv[1:6]
 g = dict(w.split("=", 1) for w in line.split() if "=" in w)
@@ -90,7 +91,7 @@ print("bench: %s: at the end of the hold: the daemon %s; in the LNS %d kernel tu
     errors))
 print("bench: %s: sessions held (up at the LAC, with a kernel session and a pppd at the LNS, the "
       "daemon running): %d of %s" % (name, held, g.get("sessions", "?")))
-PY2
+PY
 	)
 	echo "$report"
 	held[$name]=$(sed -n 's/.*daemon running): \([0-9]*\) of.*/\1/p' <<<"$report")
